@@ -1,0 +1,131 @@
+/**
+ * WebSocket close codes Hubbub uses. 1000–1013 are RFC 6455's; 4000–4999 are Hubbub's own and
+ * mirror HTTP status numbers where one fits (as graphql-ws does).
+ */
+export const CloseCode = {
+  /** Normal closure: the peer is done. The client does not reconnect. */
+  Normal: 1000,
+  /** Server shutting down or restarting: reconnect (to any instance), after the retry hint. */
+  GoingAway: 1001,
+  /** Protocol error at the WebSocket layer. */
+  ProtocolError: 1002,
+  /** Connection lost without a close frame. Reported locally, never sent on the wire. */
+  Abnormal: 1006,
+  /** Frame payload was not valid UTF-8 (text frames). */
+  InvalidPayload: 1007,
+  /** Generic policy violation. */
+  Policy: 1008,
+  /** A frame exceeded the server's `maxPayloadBytes`. */
+  TooBig: 1009,
+  /** The server hit an unexpected condition. */
+  InternalError: 1011,
+  /** The server is overloaded: try again later. */
+  TryAgainLater: 1013,
+  /** Too many malformed frames. */
+  BadRequest: 4400,
+  /** Authentication refused (bad or missing token). */
+  Unauthorized: 4401,
+  /** The principal may not use this server at all. */
+  Forbidden: 4403,
+  /** No `connect` frame within `connectTimeoutMs`. */
+  ConnectTimeout: 4408,
+  /** The token expired and was not refreshed in time. */
+  TokenExpired: 4419,
+  /** Sustained flooding past the inbound rate limit. */
+  RateLimited: 4429,
+  /** The connection's outbound buffer passed `maxBufferedBytes`: the client reads too slowly. */
+  SlowConsumer: 4509,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** Per-request failures, sent in `error` frames. The connection stays open. */
+export const ErrorCode = {
+  /** The frame was not valid JSON, not an object, or a field was missing or of the wrong type. */
+  BadRequest: 'BAD_REQUEST',
+  /** The frame's `type` is not one this protocol version knows. */
+  UnknownType: 'UNKNOWN_TYPE',
+  /** The topic does not follow the topic grammar. */
+  BadTopic: 'BAD_TOPIC',
+  /** Anything but `connect` before authentication, or a second `connect`. */
+  NotConnected: 'NOT_CONNECTED',
+  /** A second `connect` on an authenticated connection. */
+  AlreadyConnected: 'ALREADY_CONNECTED',
+  /** `authorize` refused the action on the topic. */
+  Forbidden: 'FORBIDDEN',
+  /** The token of a `refresh` was refused. */
+  Unauthorized: 'UNAUTHORIZED',
+  /** The connection is already subscribed to the topic. */
+  AlreadySubscribed: 'ALREADY_SUBSCRIBED',
+  /** Unsubscribe from a topic the connection is not subscribed to. */
+  NotSubscribed: 'NOT_SUBSCRIBED',
+  /** `maxSubscriptions` reached. */
+  TooManySubscriptions: 'TOO_MANY_SUBSCRIPTIONS',
+  /** Inbound rate limit exceeded; the frame was dropped. */
+  RateLimited: 'RATE_LIMITED',
+  /** The message is larger than allowed. */
+  TooBig: 'TOO_BIG',
+  /** The broker (e.g. Redis) cannot take the publish now. Nothing was published. */
+  Unavailable: 'UNAVAILABLE',
+  /** An unexpected server error while handling this request. */
+  Internal: 'INTERNAL',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** What a client should do after a close. */
+export interface ReconnectAdvice {
+  /** Whether to reconnect at all. */
+  readonly reconnect: boolean;
+  /**
+   * How soon: `'backoff'` — the normal exponential backoff; `'immediate'` — at once (with a fresh
+   * token); `'hint'` — the server's retry hint (a `goaway` frame), else backoff.
+   */
+  readonly delay: 'backoff' | 'immediate' | 'hint';
+  /** Get a new token from the provider before reconnecting. */
+  readonly refreshToken: boolean;
+  /** Floor for the first delay, in ms, where the cause calls for a slower retry. */
+  readonly minDelayMs: number;
+}
+
+const BACKOFF: ReconnectAdvice = { reconnect: true, delay: 'backoff', refreshToken: false, minDelayMs: 0 };
+const FATAL: ReconnectAdvice = { reconnect: false, delay: 'backoff', refreshToken: false, minDelayMs: 0 };
+
+/**
+ * Tells a client, from a close code, whether to reconnect and how soon. The one place where the
+ * server's close codes and the client's behaviour meet.
+ */
+export function reconnectAdvice(code: number): ReconnectAdvice {
+  switch (code) {
+    case CloseCode.Normal:
+      // The server meant to end the session (or the app called close()).
+      return FATAL;
+    case CloseCode.GoingAway:
+      return { reconnect: true, delay: 'hint', refreshToken: false, minDelayMs: 0 };
+    case CloseCode.TokenExpired:
+      return { reconnect: true, delay: 'immediate', refreshToken: true, minDelayMs: 0 };
+    case CloseCode.Unauthorized:
+      // The client asks its token provider once more; a second refusal is final (client logic).
+      return { reconnect: true, delay: 'immediate', refreshToken: true, minDelayMs: 0 };
+    case CloseCode.Forbidden:
+    case CloseCode.Policy:
+    case CloseCode.BadRequest:
+    case CloseCode.ProtocolError:
+    case CloseCode.InvalidPayload:
+      // Retrying would send the same thing again and be refused again.
+      return FATAL;
+    case CloseCode.RateLimited:
+    case CloseCode.TryAgainLater:
+      return { ...BACKOFF, minDelayMs: 2_000 };
+    case CloseCode.SlowConsumer:
+      // The client recovers what it missed from history on reconnect.
+      return { ...BACKOFF, minDelayMs: 1_000 };
+    default:
+      // 1006 lost, 1009 too big (the client drops oversize frames before sending), 1011,
+      // 4408 connect timeout, and codes this version does not know: retry with backoff.
+      return BACKOFF;
+  }
+}
+
+/** True for close codes after which a client must not reconnect on its own. */
+export function isFatalClose(code: number): boolean {
+  return !reconnectAdvice(code).reconnect;
+}

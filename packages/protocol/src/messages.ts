@@ -1,0 +1,158 @@
+import type { ErrorCode } from './codes.js';
+
+/**
+ * A topic's position: the epoch of its history and the offset of a message in it. Offsets start
+ * at 1 and grow by one per message; offset 0 means "before the first message". A new epoch means
+ * the history was lost (restart, Redis flush): offsets from another epoch say nothing.
+ */
+export interface Position {
+  readonly epoch: string;
+  readonly offset: number;
+}
+
+/** Payloads: any JSON value, or bytes (sent in binary frames, never as base64). */
+export type Payload = unknown;
+
+/** Limits the server enforces, announced in `welcome` so a client can stay within them. */
+export interface AnnouncedLimits {
+  /** Largest frame the server accepts, in bytes. */
+  readonly maxPayloadBytes: number;
+  /** Sustained inbound frames per second per connection. */
+  readonly publishRate: number;
+  /** Burst above the rate the token bucket allows. */
+  readonly publishBurst: number;
+  /** Most topics one connection may subscribe to. */
+  readonly maxSubscriptions: number;
+}
+
+// ---- client -> server ------------------------------------------------------------------------
+
+/** First frame after open: authenticates the connection. */
+export interface ConnectMessage {
+  readonly type: 'connect';
+  readonly token?: string;
+}
+/** Subscribe to a topic, optionally resuming after a position or asking for the last N messages. */
+export interface SubscribeMessage {
+  readonly type: 'sub';
+  readonly id: number;
+  readonly topic: string;
+  readonly since?: Position;
+  readonly last?: number;
+}
+export interface UnsubscribeMessage {
+  readonly type: 'unsub';
+  readonly id: number;
+  readonly topic: string;
+}
+/** Publish `data` to `topic`. `key` makes retries idempotent. */
+export interface PublishMessage {
+  readonly type: 'pub';
+  readonly id: number;
+  readonly topic: string;
+  readonly data: Payload;
+  readonly key?: string;
+}
+/** A new token for the running connection. */
+export interface RefreshMessage {
+  readonly type: 'refresh';
+  readonly id: number;
+  readonly token: string;
+}
+export interface PingMessage {
+  readonly type: 'ping';
+}
+export interface PongMessage {
+  readonly type: 'pong';
+}
+
+export type ClientMessage =
+  | ConnectMessage
+  | SubscribeMessage
+  | UnsubscribeMessage
+  | PublishMessage
+  | RefreshMessage
+  | PingMessage
+  | PongMessage;
+
+// ---- server -> client ------------------------------------------------------------------------
+
+/** Answer to a successful `connect`. */
+export interface WelcomeMessage {
+  readonly type: 'welcome';
+  /** Session id, unique per connection. */
+  readonly sid: string;
+  /** The server sends a `ping` at least this often; silence for longer means a dead link. */
+  readonly heartbeatMs: number;
+  /** Milliseconds until the token expires, when `authenticate` gave an expiry. */
+  readonly ttlMs?: number;
+  readonly limits: AnnouncedLimits;
+}
+/**
+ * Answer to `sub`. Sent before any message of the subscription: replayed messages (flagged
+ * `replayed`) follow it, then live ones.
+ */
+export interface SubscribedMessage {
+  readonly type: 'subscribed';
+  readonly id: number;
+  readonly topic: string;
+  /** Topic position the subscription starts after (the last replayed message, if any). */
+  readonly position: Position;
+  /** With `since`: true when every missed message follows; false when the gap cannot be filled. */
+  readonly recovered: boolean;
+  /** How many replayed messages follow. */
+  readonly replayed: number;
+}
+export interface UnsubscribedMessage {
+  readonly type: 'unsubscribed';
+  readonly id: number;
+  readonly topic: string;
+}
+/** Success of a `pub` (with its offset and epoch) or a `refresh` (with the new ttl). */
+export interface AckMessage {
+  readonly type: 'ack';
+  readonly id: number;
+  readonly offset?: number;
+  readonly epoch?: string;
+  readonly ttlMs?: number;
+}
+/** A request failed, or a frame was refused. `id` names the request when there was one. */
+export interface ErrorMessage {
+  readonly type: 'error';
+  readonly id?: number;
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+/** A message published on a topic. */
+export interface DataMessage {
+  readonly type: 'msg';
+  readonly topic: string;
+  readonly offset: number;
+  readonly epoch: string;
+  readonly data: Payload;
+  /** True for messages replayed from history after a `sub` with `since` or `last`. */
+  readonly replayed?: boolean;
+}
+/** Sent before a 1001 close: when to reconnect. */
+export interface GoAwayMessage {
+  readonly type: 'goaway';
+  readonly retryMs: number;
+}
+
+export type ServerMessage =
+  | WelcomeMessage
+  | SubscribedMessage
+  | UnsubscribedMessage
+  | AckMessage
+  | ErrorMessage
+  | DataMessage
+  | GoAwayMessage
+  | PingMessage
+  | PongMessage;
+
+export type ClientMessageType = ClientMessage['type'];
+export type ServerMessageType = ServerMessage['type'];
+/** The client message of a given type. */
+export type ClientMessageOf<T extends ClientMessageType> = Extract<ClientMessage, { type: T }>;
+/** The server message of a given type. */
+export type ServerMessageOf<T extends ServerMessageType> = Extract<ServerMessage, { type: T }>;

@@ -1,0 +1,94 @@
+import { ErrorCode } from './codes.js';
+import {
+  MAX_EPOCH_LENGTH,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  MAX_LAST,
+  MAX_REQUEST_ID,
+  MAX_TOKEN_LENGTH,
+} from './constants.js';
+import { ProtocolError } from './errors.js';
+import type { Position } from './messages.js';
+import { topicProblem } from './topics.js';
+
+/** A decoded JSON object, read field by field. */
+export type Fields = Record<string, unknown>;
+
+const KEY_RE = /^[A-Za-z0-9_-]+$/;
+
+export function isPlainObject(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function isUint(value: unknown, max = Number.MAX_SAFE_INTEGER): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= max;
+}
+
+function fail(type: string, message: string, id?: number, code: ErrorCode = ErrorCode.BadRequest): never {
+  throw new ProtocolError(`${type}: ${message}`, code, undefined, id);
+}
+
+/** Reads the request id: required, a non-negative integer up to MAX_REQUEST_ID. */
+export function readId(type: string, o: Fields): number {
+  const id = o.id;
+  if (id === undefined) fail(type, 'missing field "id"');
+  if (!isUint(id, MAX_REQUEST_ID)) fail(type, `"id" must be an integer from 0 to ${MAX_REQUEST_ID}`);
+  return id;
+}
+
+export function readTopic(type: string, o: Fields, id?: number): string {
+  const problem = topicProblem(o.topic);
+  if (o.topic === undefined) fail(type, 'missing field "topic"', id);
+  if (problem) fail(type, problem, id, ErrorCode.BadTopic);
+  return o.topic as string;
+}
+
+export function readString(type: string, o: Fields, field: string, max: number, id?: number): string {
+  const v = o[field];
+  if (v === undefined) fail(type, `missing field "${field}"`, id);
+  if (typeof v !== 'string') fail(type, `"${field}" must be a string`, id);
+  if (v.length > max) fail(type, `"${field}" is longer than ${max} characters`, id);
+  return v;
+}
+
+export function readOptionalString(type: string, o: Fields, field: string, max: number, id?: number) {
+  return o[field] === undefined ? undefined : readString(type, o, field, max, id);
+}
+
+export function readToken(type: string, o: Fields, id?: number, required = false): string | undefined {
+  if (!required && o.token === undefined) return undefined;
+  return readString(type, o, 'token', MAX_TOKEN_LENGTH, id);
+}
+
+export function readKey(type: string, o: Fields, id: number): string | undefined {
+  const key = readOptionalString(type, o, 'key', MAX_IDEMPOTENCY_KEY_LENGTH, id);
+  if (key !== undefined && !KEY_RE.test(key)) fail(type, '"key" may hold only letters, digits, _ and -', id);
+  return key;
+}
+
+export function readPosition(type: string, value: unknown, field: string, id?: number): Position {
+  if (!isPlainObject(value)) fail(type, `"${field}" must be an object { epoch, offset }`, id);
+  const { epoch, offset } = value;
+  if (typeof epoch !== 'string' || epoch.length === 0 || epoch.length > MAX_EPOCH_LENGTH) {
+    fail(type, `"${field}.epoch" must be a non-empty string of at most ${MAX_EPOCH_LENGTH} characters`, id);
+  }
+  if (!isUint(offset)) fail(type, `"${field}.offset" must be a non-negative integer`, id);
+  return { epoch, offset };
+}
+
+export function readLast(type: string, o: Fields, id: number): number | undefined {
+  if (o.last === undefined) return undefined;
+  if (!isUint(o.last, MAX_LAST)) fail(type, `"last" must be an integer from 0 to ${MAX_LAST}`, id);
+  return o.last;
+}
+
+export function requireData(type: string, o: Fields, id?: number): unknown {
+  if (!('data' in o) || o.data === undefined) fail(type, 'missing field "data"', id);
+  return o.data;
+}
+
+export function readUint(type: string, o: Fields, field: string, optional = false): number | undefined {
+  const v = o[field];
+  if (v === undefined && optional) return undefined;
+  if (!isUint(v)) fail(type, `"${field}" must be a non-negative integer`);
+  return v;
+}
