@@ -48,7 +48,12 @@ function peekId(o: Fields): number | undefined {
 }
 
 function unknownType(type: string, o: Fields): never {
-  throw new ProtocolError(`unknown message type "${type.slice(0, 32)}"`, ErrorCode.UnknownType, undefined, peekId(o));
+  throw new ProtocolError(
+    `unknown message type "${type.slice(0, 32)}"`,
+    ErrorCode.UnknownType,
+    undefined,
+    peekId(o),
+  );
 }
 
 /**
@@ -59,7 +64,8 @@ export function decodeClientMessage(raw: RawFrame, isBinary?: boolean): ClientMe
   const o = readFrame(raw, isBinary);
   const type = typeOf(o);
   if (isBinary || o.data instanceof Uint8Array) {
-    if (type !== 'pub') throw new ProtocolError(`${type}: binary frames carry only "pub"`, undefined, undefined, peekId(o));
+    if (type !== 'pub')
+      throw new ProtocolError(`${type}: binary frames carry only "pub"`, undefined, undefined, peekId(o));
   }
   switch (type) {
     case 'connect': {

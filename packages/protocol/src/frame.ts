@@ -48,7 +48,11 @@ export function readFrame(raw: RawFrame, isBinary?: boolean): Fields {
     try {
       text = utf8Decoder.decode(bytes);
     } catch {
-      throw new ProtocolError('text frame is not valid UTF-8', ErrorCode.BadRequest, CloseCode.InvalidPayload);
+      throw new ProtocolError(
+        'text frame is not valid UTF-8',
+        ErrorCode.BadRequest,
+        CloseCode.InvalidPayload,
+      );
     }
     return parseJsonObject(text);
   }

@@ -11,10 +11,7 @@ const TOPIC_RE = /^[A-Za-z0-9][A-Za-z0-9_\-.:/@=]*$/;
 /** Tells whether `topic` follows the topic grammar. */
 export function isValidTopic(topic: unknown): topic is string {
   return (
-    typeof topic === 'string' &&
-    topic.length > 0 &&
-    topic.length <= MAX_TOPIC_LENGTH &&
-    TOPIC_RE.test(topic)
+    typeof topic === 'string' && topic.length > 0 && topic.length <= MAX_TOPIC_LENGTH && TOPIC_RE.test(topic)
   );
 }
 
