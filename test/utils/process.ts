@@ -18,9 +18,13 @@ export function freePort(): Promise<number> {
 /** Absolute path of a command on PATH (or in /usr/sbin, /usr/bin), or undefined. */
 export function which(command: string): string | undefined {
   try {
-    const out = execFileSync('sh', ['-c', `command -v ${command} || ls /usr/sbin/${command} /usr/bin/${command} 2>/dev/null | head -1`], {
-      encoding: 'utf8',
-    }).trim();
+    const out = execFileSync(
+      'sh',
+      ['-c', `command -v ${command} || ls /usr/sbin/${command} /usr/bin/${command} 2>/dev/null | head -1`],
+      {
+        encoding: 'utf8',
+      },
+    ).trim();
     return out || undefined;
   } catch {
     return undefined;
@@ -28,15 +32,24 @@ export function which(command: string): string | undefined {
 }
 
 /** Resolves when the child's stdout or stderr matches `pattern`; rejects on exit or timeout. */
-export function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number, what: string): Promise<void> {
+export function waitForOutput(
+  child: ChildProcess,
+  pattern: RegExp,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     let seen = '';
     const onData = (chunk: Buffer) => {
       seen += chunk.toString();
       if (pattern.test(seen)) done();
     };
-    const onExit = (code: number | null) => done(new Error(`${what} exited (${code}) before it was ready:\n${seen}`));
-    const timer = setTimeout(() => done(new Error(`${what} not ready within ${timeoutMs} ms:\n${seen}`)), timeoutMs);
+    const onExit = (code: number | null) =>
+      done(new Error(`${what} exited (${code}) before it was ready:\n${seen}`));
+    const timer = setTimeout(
+      () => done(new Error(`${what} not ready within ${timeoutMs} ms:\n${seen}`)),
+      timeoutMs,
+    );
     function done(err?: Error) {
       clearTimeout(timer);
       child.stdout?.off('data', onData);

@@ -38,10 +38,14 @@ export function redisServerBinary(): string | undefined {
   const found = which('redis-server');
   if (found) return found;
   if (process.getuid?.() === 0 && which('apt-get')) {
-    execFileSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server'], {
-      stdio: 'ignore',
-      timeout: 600_000,
-    });
+    execFileSync(
+      'sh',
+      ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server'],
+      {
+        stdio: 'ignore',
+        timeout: 600_000,
+      },
+    );
     return which('redis-server');
   }
   return undefined;
@@ -51,7 +55,19 @@ async function spawnRedis(binary: string, port: number, args: readonly string[])
   const dir = mkdtempSync(join(tmpdir(), 'hubbub-redis-'));
   const child = spawn(
     binary,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...args],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      ...args,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   await waitForOutput(child, /Ready to accept connections/, 15_000, `redis-server on port ${port}`);
@@ -121,7 +137,14 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisHan
     const unsupported = async () => {
       throw new Error('kill/restart need a Redis the test spawns itself (unset REDIS_URL)');
     };
-    return { url: envUrl, port, source: 'env', kill: unsupported, restart: unsupported, stop: async () => {} };
+    return {
+      url: envUrl,
+      port,
+      source: 'env',
+      kill: unsupported,
+      restart: unsupported,
+      stop: async () => {},
+    };
   }
   const onPath = which('redis-server');
   if (onPath) return fromBinary(onPath, opts, 'binary');
