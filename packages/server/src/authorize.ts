@@ -1,0 +1,49 @@
+import { ErrorCode } from '@hubbub/protocol';
+import type { AuthorizeAction } from './auth.js';
+import type { Connection } from './connection.js';
+
+/** `authorize` verdict: allowed, refused, or the hook threw (already answered with `INTERNAL`). */
+export type Verdict = 'allow' | 'deny' | 'error';
+
+function read(value: unknown): Verdict {
+  return value === true ? 'allow' : 'deny';
+}
+
+function failed(conn: Connection, id: number, err: unknown): Verdict {
+  conn.hub.reportError(err);
+  const message = conn.hub.options.exposeErrors && err instanceof Error ? err.message : 'internal error';
+  conn.fail(id, ErrorCode.Internal, `authorize failed: ${message}`);
+  return 'error';
+}
+
+/**
+ * Runs `authorize` for a request. Synchronous hooks (and no hook) give a verdict at once, so the
+ * common path stays synchronous; a promise is returned only when the hook returned one.
+ */
+export function authorize(
+  conn: Connection,
+  id: number,
+  action: AuthorizeAction,
+  topic: string,
+): Verdict | Promise<Verdict> {
+  const hook = conn.hub.options.authorize;
+  if (hook === undefined) return 'allow';
+  let value: unknown;
+  try {
+    value = hook(conn.principal, action, topic);
+  } catch (err) {
+    return failed(conn, id, err);
+  }
+  if (value instanceof Promise) {
+    return value.then(
+      (v) => read(v),
+      (err) => failed(conn, id, err),
+    );
+  }
+  return read(value);
+}
+
+/** Answers a refused request. */
+export function forbid(conn: Connection, id: number, action: AuthorizeAction, topic: string): void {
+  conn.fail(id, ErrorCode.Forbidden, `not allowed to ${action} "${topic}"`);
+}

@@ -1,0 +1,58 @@
+import { type ClientMessage, ErrorCode } from '@hubbub/protocol';
+import { type Connection, ConnState } from './connection.js';
+import { publish } from './publish.js';
+import { connect, refresh } from './session.js';
+import { subscribe, unsubscribe } from './subscribe.js';
+
+const PONG = { type: 'pong' } as const;
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled message ${JSON.stringify(value)}`);
+}
+
+function beforeAuth(conn: Connection, message: ClientMessage): Promise<void> | undefined {
+  switch (message.type) {
+    case 'connect':
+      if (conn.state === ConnState.New) return connect(conn, message);
+      conn.refuse(undefined, ErrorCode.NotConnected, 'connect already in progress');
+      return undefined;
+    case 'ping':
+      conn.send(PONG);
+      return undefined;
+    case 'pong':
+      return undefined;
+    default:
+      conn.refuse(message.id, ErrorCode.NotConnected, `"${message.type}" before "connect" is done`);
+      return undefined;
+  }
+}
+
+/**
+ * Runs one decoded frame. Returns a promise when later frames of the same connection must wait
+ * for this one (connect, subscribe, async authorize); undefined when it is done or needs no order.
+ */
+export function dispatch(conn: Connection, message: ClientMessage): Promise<void> | undefined {
+  if (conn.state !== ConnState.Open) return beforeAuth(conn, message);
+  switch (message.type) {
+    case 'connect':
+      conn.fail(undefined, ErrorCode.AlreadyConnected, 'already connected');
+      return undefined;
+    case 'sub':
+      return subscribe(conn, message);
+    case 'unsub':
+      unsubscribe(conn, message);
+      return undefined;
+    case 'pub':
+      return publish(conn, message);
+    case 'refresh':
+      refresh(conn, message).catch((err) => conn.hub.reportError(err));
+      return undefined;
+    case 'ping':
+      conn.send(PONG);
+      return undefined;
+    case 'pong':
+      return undefined;
+    default:
+      return assertNever(message);
+  }
+}

@@ -1,0 +1,297 @@
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { AuthenticateHook, AuthorizeHook } from './auth.js';
+import type { Broker } from './broker/broker.js';
+
+/** Limits the hub enforces per connection. */
+export interface LimitsOptions {
+  /**
+   * Largest inbound frame, in bytes (after decompression). Bigger frames close the socket with 1009.
+   * @default 65_536
+   */
+  readonly maxPayloadBytes?: number;
+  /**
+   * Sustained inbound frames per second per connection (token bucket refill rate).
+   * @default 100
+   */
+  readonly publishRate?: number;
+  /**
+   * Frames a connection may send in a burst above the rate (token bucket size).
+   * @default 200
+   */
+  readonly publishBurst?: number;
+  /**
+   * Frames dropped by the rate limit before the connection is closed with 4429. The count
+   * resets once the bucket is full again.
+   * @default 50
+   */
+  readonly maxRateLimitStrikes?: number;
+  /**
+   * Topics one connection may subscribe to.
+   * @default 256
+   */
+  readonly maxSubscriptions?: number;
+  /**
+   * Outbound bytes a connection may have queued (`bufferedAmount`) before it is closed as a slow
+   * consumer (4509).
+   * @default 4_194_304 // 4 MiB
+   */
+  readonly maxBufferedBytes?: number;
+  /**
+   * Time from socket open to a successful `connect`; past it the socket is closed with 4408.
+   * @default 10_000
+   */
+  readonly connectTimeoutMs?: number;
+  /**
+   * Malformed frames (bad JSON, unknown type, wrong fields) tolerated before closing with 4400.
+   * @default 10
+   */
+  readonly maxMalformedFrames?: number;
+  /**
+   * Most open sockets; further upgrades are answered with HTTP 503.
+   * @default Infinity
+   */
+  readonly maxConnections?: number;
+  /**
+   * Standalone server only: time allowed to receive the HTTP request headers of an upgrade
+   * (Node's `headersTimeout`); a slow request is dropped.
+   * @default 10_000
+   */
+  readonly headersTimeoutMs?: number;
+  /**
+   * How long a closing socket waits for the peer's close frame before it is destroyed.
+   * @default 5_000
+   */
+  readonly closeTimeoutMs?: number;
+}
+
+/** Heartbeat timing. */
+export interface HeartbeatOptions {
+  /**
+   * Interval of the server's pings (a protocol `ping` frame plus a WebSocket ping frame). Well
+   * under nginx's 60 s `proxy_read_timeout`.
+   * @default 25_000
+   */
+  readonly intervalMs?: number;
+  /**
+   * How long a ping may wait for any answer (protocol `pong`, WebSocket pong, or any frame)
+   * before the socket is terminated.
+   * @default 10_000
+   */
+  readonly timeoutMs?: number;
+}
+
+/** What each topic keeps for replay. */
+export interface HistoryConfig {
+  /**
+   * Messages kept per topic.
+   * @default 100
+   */
+  readonly size?: number;
+  /**
+   * How long a message stays replayable, in ms.
+   * @default 300_000 // 5 minutes
+   */
+  readonly ttlMs?: number;
+}
+
+/** permessage-deflate settings, when compression is turned on. */
+export interface DeflateOptions {
+  /**
+   * Messages smaller than this are sent uncompressed.
+   * @default 1024
+   */
+  readonly threshold?: number;
+  /**
+   * zlib compression level (0–9).
+   * @default 3
+   */
+  readonly level?: number;
+}
+
+/** Options of {@link createServer}. Exactly one of `port`, `server` and `noServer` is required. */
+export interface ServerOptions {
+  /** Standalone: port to listen on (0 picks a free one). */
+  readonly port?: number;
+  /**
+   * Standalone: address to listen on.
+   * @default '0.0.0.0' (Node's default: every interface)
+   */
+  readonly host?: string;
+  /** Attach to an existing `http` or `https` server (its other routes and upgrade paths keep working). */
+  readonly server?: HttpServer | HttpsServer;
+  /** Accept sockets only through {@link Hub.handleUpgrade}. */
+  readonly noServer?: boolean;
+  /**
+   * Only upgrades to this path are handled. Without it every path is.
+   * @default undefined
+   */
+  readonly path?: string;
+  /**
+   * Browser origins allowed to connect (exact match), or a predicate. Others get HTTP 403 before
+   * any upgrade. Requests without an `Origin` header (non-browser clients) are not checked.
+   * @default undefined // every origin
+   */
+  readonly allowedOrigins?: readonly string[] | ((origin: string) => boolean);
+  /** Authenticates a connection from its `connect` frame. @default accepts everyone as principal `null` */
+  readonly authenticate?: AuthenticateHook;
+  /** Allows or refuses subscribe and publish per topic. @default allows everything */
+  readonly authorize?: AuthorizeHook;
+  /** Carries messages and history. @default an in-memory broker (one instance) */
+  readonly broker?: Broker;
+  /** Per-topic history kept for replay. */
+  readonly history?: HistoryConfig;
+  /** Server pings and their deadline. */
+  readonly heartbeat?: HeartbeatOptions;
+  /** Per-connection limits. */
+  readonly limits?: LimitsOptions;
+  /**
+   * permessage-deflate: off, or on (with optional settings). Inflated frames are bounded by
+   * `limits.maxPayloadBytes`.
+   * @default false
+   */
+  readonly perMessageDeflate?: boolean | DeflateOptions;
+  /**
+   * Time a token may stay in use past the expiry `authenticate` returned before the connection
+   * is closed with 4419.
+   * @default 5_000
+   */
+  readonly tokenGraceMs?: number;
+  /**
+   * How long an idempotency key of a client publish is remembered.
+   * @default 120_000
+   */
+  readonly idempotencyTtlMs?: number;
+  /**
+   * Spread of the retry hint sent in `goaway` before a shutdown: each client gets a random delay
+   * in `[0, goAwaySpreadMs)` so they don't all reconnect in the same millisecond.
+   * @default 5_000
+   */
+  readonly goAwaySpreadMs?: number;
+  /**
+   * Send the error's message as the close reason and in `INTERNAL` error frames when a hook throws.
+   * Off in production so internals do not leak.
+   * @default process.env.NODE_ENV !== 'production'
+   */
+  readonly exposeErrors?: boolean;
+}
+
+/** Upgrade request as handed to hooks. */
+export type UpgradeRequest = IncomingMessage;
+
+/** Every limit with its default applied. */
+export type ResolvedLimits = Required<LimitsOptions>;
+
+export const DEFAULT_LIMITS: ResolvedLimits = {
+  maxPayloadBytes: 65_536,
+  publishRate: 100,
+  publishBurst: 200,
+  maxRateLimitStrikes: 50,
+  maxSubscriptions: 256,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  connectTimeoutMs: 10_000,
+  maxMalformedFrames: 10,
+  maxConnections: Number.POSITIVE_INFINITY,
+  headersTimeoutMs: 10_000,
+  closeTimeoutMs: 5_000,
+};
+
+export const DEFAULT_HEARTBEAT: Required<HeartbeatOptions> = { intervalMs: 25_000, timeoutMs: 10_000 };
+export const DEFAULT_HISTORY: Required<HistoryConfig> = { size: 100, ttlMs: 300_000 };
+
+/** Options after defaults and checks. */
+export interface ResolvedOptions {
+  readonly mode: 'standalone' | 'attached' | 'noServer';
+  readonly port: number;
+  readonly host: string | undefined;
+  readonly server: HttpServer | HttpsServer | undefined;
+  readonly path: string | undefined;
+  readonly allowedOrigins: ServerOptions['allowedOrigins'];
+  readonly authenticate: AuthenticateHook | undefined;
+  readonly authorize: AuthorizeHook | undefined;
+  readonly broker: Broker | undefined;
+  readonly history: Required<HistoryConfig>;
+  readonly heartbeat: Required<HeartbeatOptions>;
+  readonly limits: ResolvedLimits;
+  readonly perMessageDeflate: false | Required<DeflateOptions>;
+  readonly tokenGraceMs: number;
+  readonly idempotencyTtlMs: number;
+  readonly goAwaySpreadMs: number;
+  readonly exposeErrors: boolean;
+}
+
+function checkNumbers(where: string, values: object): void {
+  for (const [key, value] of Object.entries(values)) {
+    if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+      throw new TypeError(`${where}.${key} must be a non-negative number`);
+    }
+  }
+}
+
+function checkHook(name: string, hook: unknown): void {
+  if (hook !== undefined && typeof hook !== 'function') throw new TypeError(`"${name}" must be a function`);
+}
+
+function modeOf(o: ServerOptions): ResolvedOptions['mode'] {
+  const given = [o.port !== undefined, o.server !== undefined, o.noServer === true].filter(Boolean).length;
+  if (given !== 1) {
+    throw new TypeError('One and only one of the "port", "server", or "noServer" options must be specified');
+  }
+  if (o.port !== undefined && (!Number.isInteger(o.port) || o.port < 0 || o.port > 65_535)) {
+    throw new TypeError('"port" must be an integer from 0 to 65535');
+  }
+  return o.port !== undefined ? 'standalone' : o.server ? 'attached' : 'noServer';
+}
+
+function resolveDeflate(value: ServerOptions['perMessageDeflate']): ResolvedOptions['perMessageDeflate'] {
+  if (!value) return false;
+  const d = value === true ? {} : value;
+  return { threshold: d.threshold ?? 1024, level: d.level ?? 3 };
+}
+
+/** Applies defaults and checks every option; misuse throws a `TypeError`. */
+export function resolveOptions(o: ServerOptions): ResolvedOptions {
+  if (typeof o !== 'object' || o === null) throw new TypeError('createServer() needs an options object');
+  const mode = modeOf(o);
+  if (o.path !== undefined && (typeof o.path !== 'string' || !o.path.startsWith('/'))) {
+    throw new TypeError('"path" must be a string starting with "/"');
+  }
+  const origins = o.allowedOrigins;
+  if (origins !== undefined && typeof origins !== 'function' && !Array.isArray(origins)) {
+    throw new TypeError('"allowedOrigins" must be an array of origins or a function');
+  }
+  checkHook('authenticate', o.authenticate);
+  checkHook('authorize', o.authorize);
+  const limits = { ...DEFAULT_LIMITS, ...o.limits };
+  const heartbeat = { ...DEFAULT_HEARTBEAT, ...o.heartbeat };
+  const history = { ...DEFAULT_HISTORY, ...o.history };
+  checkNumbers('limits', limits);
+  checkNumbers('heartbeat', heartbeat);
+  checkNumbers('history', history);
+  if (heartbeat.intervalMs < 1 || limits.publishRate <= 0 || limits.publishBurst < 1) {
+    throw new TypeError('heartbeat.intervalMs, limits.publishRate and limits.publishBurst must be positive');
+  }
+  const rest = {
+    tokenGraceMs: o.tokenGraceMs ?? 5_000,
+    idempotencyTtlMs: o.idempotencyTtlMs ?? 120_000,
+    goAwaySpreadMs: o.goAwaySpreadMs ?? 5_000,
+  };
+  checkNumbers('options', rest);
+  return {
+    mode,
+    port: o.port ?? 0,
+    host: o.host,
+    server: o.server,
+    path: o.path,
+    allowedOrigins: origins,
+    authenticate: o.authenticate,
+    authorize: o.authorize,
+    broker: o.broker,
+    history,
+    heartbeat,
+    limits,
+    perMessageDeflate: resolveDeflate(o.perMessageDeflate),
+    ...rest,
+    exposeErrors: o.exposeErrors ?? process.env.NODE_ENV !== 'production',
+  };
+}

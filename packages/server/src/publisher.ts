@@ -1,0 +1,102 @@
+import type { Payload } from '@hubbub/protocol';
+import type { HistoryOptions, PublishResult } from './broker/broker.js';
+import { BrokerUnavailableError } from './broker/errors.js';
+import { encodePayload as encode } from './broker/redis-codec.js';
+import {
+  isCluster,
+  openConnection,
+  type RedisTarget,
+  unavailable,
+  whenReady,
+} from './broker/redis-connection.js';
+import { topicKeys } from './broker/redis-keys.js';
+import { defineScripts, runPublish, type ScriptSettings } from './broker/redis-scripts.js';
+
+/** Options of {@link createPublisher}: use the same values as the hubs you publish into. */
+export interface PublisherOptions {
+  /**
+   * Prefix of keys and channels, as given to the hubs' `createRedisBroker`.
+   * @default 'hubbub'
+   */
+  readonly prefix?: string;
+  /**
+   * History kept per topic, as configured on the hubs.
+   * @default { size: 100, ttlMs: 300_000 }
+   */
+  readonly history?: HistoryOptions;
+  /**
+   * How long an idempotency key is remembered, in ms.
+   * @default 120_000 // 2 minutes
+   */
+  readonly idempotencyTtlMs?: number;
+  /**
+   * Sharded pub/sub (`SPUBLISH`); must match the hubs' brokers.
+   * @default true for a `Cluster` connection, false otherwise
+   */
+  readonly sharded?: boolean;
+  /**
+   * How long a topic's counter and epoch outlive its last publish, in ms.
+   * @default 86_400_000 // 24 hours
+   */
+  readonly idleTopicTtlMs?: number;
+  /**
+   * How long the first publish waits for Redis to connect, in ms.
+   * @default 10_000
+   */
+  readonly connectTimeoutMs?: number;
+}
+
+/** Publishes into a Redis-backed hub cluster from a process that hosts no sockets. */
+export interface Publisher {
+  /**
+   * Publishes `data` to `topic`, with the same offsets, history and idempotency as the hubs.
+   * Rejects with `code: 'UNAVAILABLE'` when Redis cannot take it.
+   * @param options.key idempotency key: a retry with the same key is published once
+   */
+  publish(topic: string, data: Payload, options?: { readonly key?: string }): Promise<PublishResult>;
+  /** Closes the connection the publisher opened (a connection passed in stays open). */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates a publisher: `createPublisher({ url })` or `createPublisher({ redis })`, plus the hubs'
+ * prefix, history and idempotency settings.
+ */
+export function createPublisher(target: RedisTarget & PublisherOptions): Publisher {
+  const { redis, owned } = openConnection(target);
+  const scripts = defineScripts(redis);
+  const settings: ScriptSettings = {
+    history: target.history ?? { size: 100, ttlMs: 300_000 },
+    idempotencyTtlMs: target.idempotencyTtlMs ?? 120_000,
+    idleTopicTtlMs: target.idleTopicTtlMs ?? 86_400_000,
+    sharded: target.sharded ?? isCluster(redis),
+  };
+  const prefix = target.prefix ?? 'hubbub';
+  const connectTimeoutMs = target.connectTimeoutMs ?? 10_000;
+  let closed = false;
+  let connecting: Promise<void> | undefined;
+  if (owned) redis.on('error', () => {});
+  return {
+    async publish(topic, data, options) {
+      if (closed) throw new BrokerUnavailableError('publish failed: publisher closed');
+      if (redis.status === 'wait' || redis.status === 'connecting') {
+        connecting ??= whenReady(redis, connectTimeoutMs).finally(() => {
+          connecting = undefined;
+        });
+        await connecting;
+      }
+      if (redis.status !== 'ready')
+        throw new BrokerUnavailableError('publish failed: Redis is not connected');
+      try {
+        return await runPublish(scripts, topicKeys(prefix, topic), encode(data), settings, options?.key);
+      } catch (err) {
+        throw unavailable(`publish to "${topic}" failed`, err);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (owned) await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { disposeAll, eventually, startHub } from './utils/servers.js';
+import { connectClient } from './utils/tclient.js';
+
+afterEach(disposeAll);
+
+describe('publish and subscribe', () => {
+  it('welcomes with the limits, acks client publishes with offsets, delivers to subscribers', async () => {
+    const { hub, url } = await startHub({
+      limits: { publishRate: 50, publishBurst: 60, maxSubscriptions: 8 },
+    });
+    const a = await connectClient(url);
+    const welcome = a.received.length === 0 ? undefined : a.received[0];
+    expect(welcome).toBeUndefined();
+    const b = await connectClient(url);
+    const sub = await b.subscribe('room:1', 1);
+    expect(sub).toMatchObject({ topic: 'room:1', recovered: true, replayed: 0, position: { offset: 0 } });
+    a.send({ type: 'pub', id: 7, topic: 'room:1', data: { text: 'hi' } });
+    const ack = await a.waitForMessage('ack', (m) => m.id === 7);
+    expect(ack.offset).toBe(1);
+    expect(ack.epoch).toBe(sub.position.epoch);
+    const msg = await b.waitForMessage('msg');
+    expect(msg).toMatchObject({ topic: 'room:1', offset: 1, data: { text: 'hi' } });
+    expect(msg.replayed).toBeUndefined();
+    const r = await hub.publish('room:1', [1, 2]);
+    expect(r.offset).toBe(2);
+    expect((await b.waitForMessage('msg')).data).toEqual([1, 2]);
+    await eventually(() => hub.stats().subscriptions === 1);
+    expect(hub.stats()).toMatchObject({ connections: 2, topics: 1, published: 2 });
+  });
+
+  it('announces limits and heartbeat in welcome', async () => {
+    const { url } = await startHub({
+      limits: { publishRate: 5, publishBurst: 9, maxSubscriptions: 3, maxPayloadBytes: 1000 },
+      heartbeat: { intervalMs: 1234 },
+    });
+    const c = await connectClient(url);
+    expect(c).toBeDefined();
+  });
+});
