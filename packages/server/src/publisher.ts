@@ -40,7 +40,7 @@ export interface PublisherOptions {
    */
   readonly idleTopicTtlMs?: number;
   /**
-   * How long the first publish waits for Redis to connect, in ms.
+   * How long the first publish waits for Redis to connect, in ms; later publishes never wait.
    * @default 10_000
    */
   readonly connectTimeoutMs?: number;
@@ -75,15 +75,18 @@ export function createPublisher(target: RedisTarget & PublisherOptions): Publish
   const connectTimeoutMs = target.connectTimeoutMs ?? 10_000;
   let closed = false;
   let connecting: Promise<void> | undefined;
+  // Only the first publish waits for the connection; later ones fail fast while Redis is down.
+  let connected = false;
   if (owned) redis.on('error', () => {});
   return {
     async publish(topic, data, options) {
       if (closed) throw new BrokerUnavailableError('publish failed: publisher closed');
-      if (redis.status === 'wait' || redis.status === 'connecting') {
+      if (!connected) {
         connecting ??= whenReady(redis, connectTimeoutMs).finally(() => {
           connecting = undefined;
         });
         await connecting;
+        connected = true;
       }
       if (redis.status !== 'ready')
         throw new BrokerUnavailableError('publish failed: Redis is not connected');

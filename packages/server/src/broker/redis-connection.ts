@@ -1,0 +1,64 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import { BrokerUnavailableError } from './errors.js';
+import type { RedisConnection } from './redis-scripts.js';
+
+/** How a Redis broker or publisher reaches Redis. */
+export type RedisTarget =
+  /** Connect to this URL (`redis://host:port/db`, `rediss://` for TLS), with extra ioredis options. */
+  | { readonly url: string; readonly redisOptions?: RedisOptions }
+  /** Use this connection (standalone `Redis` or `Cluster`); it stays open when the broker closes. */
+  | { readonly redis: RedisConnection };
+
+/**
+ * Options for connections the broker opens itself. Publishes must fail fast while Redis is down
+ * rather than wait in a queue and be acked late or twice: no offline queue, and no resending of
+ * commands whose reply was lost with the connection (the caller retries with its idempotency key).
+ */
+export const FAIL_FAST: RedisOptions = {
+  enableOfflineQueue: false,
+  autoResendUnfulfilledCommands: false,
+  maxRetriesPerRequest: 0,
+  lazyConnect: true,
+};
+
+/** Opens (or takes) the publishing connection; `owned` tells whether closing it is ours to do. */
+export function openConnection(target: RedisTarget): { redis: RedisConnection; owned: boolean } {
+  if ('redis' in target) return { redis: target.redis, owned: false };
+  if (typeof target.url !== 'string') throw new TypeError('createRedisBroker needs { url } or { redis }');
+  return { redis: new Redis(target.url, { ...target.redisOptions, ...FAIL_FAST }), owned: true };
+}
+
+/** Tells whether a connection is a Redis Cluster client. */
+export function isCluster(redis: RedisConnection): boolean {
+  return (redis as { isCluster?: boolean }).isCluster === true;
+}
+
+/** Resolves once `redis` is ready, connecting it when it waits for a lazy connect. */
+export function whenReady(redis: RedisConnection, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => done(new BrokerUnavailableError(`Redis not ready within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const onReady = () => done();
+    const onEnd = () => done(new BrokerUnavailableError('Redis connection ended before it was ready'));
+    function done(err?: Error) {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      redis.off('end', onEnd);
+      if (err) reject(err);
+      else resolve();
+    }
+    redis.on('ready', onReady);
+    redis.on('end', onEnd);
+    if (redis.status === 'wait') redis.connect().catch(() => {});
+  });
+}
+
+/** Wraps a failed Redis call into the error publishers see. */
+export function unavailable(what: string, err: unknown): BrokerUnavailableError {
+  if (err instanceof BrokerUnavailableError) return err;
+  const reason = err instanceof Error ? err.message : String(err);
+  return new BrokerUnavailableError(`${what}: Redis is unavailable (${reason})`, { cause: err });
+}

@@ -1,0 +1,318 @@
+import type { Payload } from '@hubbub/protocol';
+import type { Cluster, Redis } from 'ioredis';
+import type {
+  Broker,
+  BrokerContext,
+  BrokerMessage,
+  HistoryQuery,
+  HistoryRead,
+  PublishResult,
+} from './broker.js';
+import { BrokerUnavailableError, isBrokerUnavailable } from './errors.js';
+import { TopicFeed } from './gap-filler.js';
+import { decodeChannelMessage, encodePayload } from './redis-codec.js';
+import {
+  FAIL_FAST,
+  isCluster,
+  openConnection,
+  type RedisTarget,
+  unavailable,
+  whenReady,
+} from './redis-connection.js';
+import { topicKeys } from './redis-keys.js';
+import {
+  defineScripts,
+  type RedisConnection,
+  runPublish,
+  runRead,
+  type ScriptSettings,
+} from './redis-scripts.js';
+
+export type { RedisTarget } from './redis-connection.js';
+
+/** Options of {@link createRedisBroker}. */
+export interface RedisBrokerOptions {
+  /**
+   * Prefix of every key and channel; brokers and publishers with the same prefix form one hub.
+   * @default 'hubbub'
+   */
+  readonly prefix?: string;
+  /**
+   * Use sharded pub/sub (`SPUBLISH`/`SSUBSCRIBE`, Redis 7). Needed with Redis Cluster, where plain
+   * pub/sub broadcasts every message to every node.
+   * @default true for a `Cluster` connection, false otherwise
+   */
+  readonly sharded?: boolean;
+  /**
+   * How long a topic's offset counter and epoch stay in Redis after its last publish or read, in
+   * ms (never less than the history ttl or the idempotency ttl). A topic idle for longer starts a
+   * new epoch.
+   * @default 86_400_000 // 24 hours
+   */
+  readonly idleTopicTtlMs?: number;
+  /**
+   * How long `start()` waits for Redis, in ms.
+   * @default 10_000
+   */
+  readonly connectTimeoutMs?: number;
+  /**
+   * Errors that have no caller to reject: a failed history repair, a resubscription that failed,
+   * a hub `deliver` that threw, an undecodable channel message.
+   * @default emits a process warning
+   */
+  readonly onError?: (err: unknown) => void;
+}
+
+const DEFAULTS = {
+  prefix: 'hubbub',
+  idleTopicTtlMs: 86_400_000,
+  connectTimeoutMs: 10_000,
+};
+
+function warn(err: unknown): void {
+  if (isBrokerUnavailable(err)) return;
+  process.emitWarning(err instanceof Error ? err : String(err), 'HubbubBrokerWarning');
+}
+
+interface Listened {
+  readonly topic: string;
+  readonly channel: string;
+  readonly feed: TopicFeed;
+  refs: number;
+  ready: Promise<void>;
+}
+
+/**
+ * Joins hub instances through Redis. Offsets, epochs, history and idempotency keys live in Redis
+ * and each publish is one Lua script (one round trip) that also publishes on the topic's
+ * channel. A subscriber connection (`duplicate()` of the publishing one) subscribes to a topic's
+ * channel only while the hub listens to it; a {@link TopicFeed} per topic repairs gaps from
+ * history. While Redis is down, publishes reject with `code: 'UNAVAILABLE'`; ioredis reconnects
+ * with backoff, and the broker then resubscribes every listened topic and catches it up.
+ */
+export class RedisBroker implements Broker {
+  private readonly options: typeof DEFAULTS & RedisBrokerOptions;
+  private readonly pub: RedisConnection;
+  private readonly ownsPub: boolean;
+  private readonly sharded: boolean;
+  private readonly scripts: ReturnType<typeof defineScripts>;
+  private sub: RedisConnection | undefined;
+  private ctx: BrokerContext | undefined;
+  private settings: ScriptSettings | undefined;
+  private readonly topics = new Map<string, Listened>();
+  private readonly channels = new Map<string, Listened>();
+  private ready = false;
+  private resubscribing = false;
+  private closed = false;
+  private readonly onError: (err: unknown) => void;
+  private readonly onStatus = () => this.updateReady();
+  private readonly onSubReady = () => void this.resubscribeAll();
+  private readonly onChannelMessage = (channel: Buffer, message: Buffer) => this.receive(channel, message);
+  private readonly ignore = () => {};
+
+  constructor(target: RedisTarget, options: RedisBrokerOptions = {}) {
+    this.options = { ...DEFAULTS, ...options };
+    const { redis, owned } = openConnection(target);
+    this.pub = redis;
+    this.ownsPub = owned;
+    this.sharded = this.options.sharded ?? isCluster(redis);
+    this.scripts = defineScripts(redis);
+    this.onError = this.options.onError ?? warn;
+  }
+
+  async start(ctx: BrokerContext): Promise<void> {
+    if (this.ctx) throw new Error('broker already started');
+    this.ctx = ctx;
+    this.settings = {
+      history: ctx.history,
+      idempotencyTtlMs: ctx.idempotencyTtlMs,
+      idleTopicTtlMs: this.options.idleTopicTtlMs,
+      sharded: this.sharded,
+    };
+    const sub = this.duplicate();
+    this.sub = sub;
+    if (this.ownsPub) this.pub.on('error', this.ignore);
+    sub.on('error', this.ignore);
+    for (const event of ['ready', 'close', 'end']) this.pub.on(event, this.onStatus);
+    for (const event of ['close', 'end']) sub.on(event, this.onStatus);
+    sub.on('ready', this.onSubReady);
+    sub.on(this.sharded ? 'smessageBuffer' : 'messageBuffer', this.onChannelMessage);
+    await Promise.all([
+      whenReady(this.pub, this.options.connectTimeoutMs),
+      whenReady(sub, this.options.connectTimeoutMs),
+    ]);
+    this.updateReady();
+  }
+
+  isReady(): boolean {
+    return this.ready;
+  }
+
+  async publish(topic: string, data: Payload, key?: string): Promise<PublishResult> {
+    const settings = this.usable('publish');
+    const blob = encodePayload(data);
+    try {
+      return await runPublish(this.scripts, topicKeys(this.options.prefix, topic), blob, settings, key);
+    } catch (err) {
+      throw unavailable(`publish to "${topic}" failed`, err);
+    }
+  }
+
+  async read(topic: string, query: HistoryQuery): Promise<HistoryRead> {
+    const settings = this.usable('read');
+    try {
+      return await runRead(this.scripts, topic, topicKeys(this.options.prefix, topic), query, settings);
+    } catch (err) {
+      throw unavailable(`history read of "${topic}" failed`, err);
+    }
+  }
+
+  async listen(topic: string): Promise<void> {
+    this.usable('listen');
+    const known = this.topics.get(topic);
+    if (known) {
+      known.refs++;
+      return known.ready;
+    }
+    const sub = this.sub;
+    if (sub?.status !== 'ready')
+      throw new BrokerUnavailableError(`listen to "${topic}" failed: Redis is not connected`);
+    const channel = topicKeys(this.options.prefix, topic).channel;
+    const feed = new TopicFeed(topic, {
+      read: (t, q) => this.read(t, q),
+      deliver: (m) => this.deliver(m),
+      onError: this.onError,
+    });
+    const listened: Listened = { topic, channel, feed, refs: 1, ready: Promise.resolve() };
+    this.topics.set(topic, listened);
+    this.channels.set(channel, listened);
+    listened.ready = this.subscribe(listened);
+    return listened.ready;
+  }
+
+  async unlisten(topic: string): Promise<void> {
+    const listened = this.topics.get(topic);
+    if (!listened) return;
+    if (--listened.refs > 0) return;
+    this.forget(listened);
+    try {
+      await this.unsubscribe(listened.channel);
+    } catch {
+      // The connection is down: it holds no subscription any more, and resubscription after
+      // reconnect covers only the topics still listened to.
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const listened of this.topics.values()) listened.feed.close();
+    this.topics.clear();
+    this.channels.clear();
+    for (const event of ['ready', 'close', 'end']) this.pub.off(event, this.onStatus);
+    this.sub?.disconnect();
+    if (this.ownsPub) await this.pub.quit().catch(() => this.pub.disconnect());
+  }
+
+  private duplicate(): RedisConnection {
+    if (isCluster(this.pub)) {
+      return (this.pub as Cluster).duplicate([], { shardedSubscribers: this.sharded, lazyConnect: true });
+    }
+    return (this.pub as Redis).duplicate({ ...FAIL_FAST, autoResubscribe: false });
+  }
+
+  private usable(what: string): ScriptSettings {
+    if (!this.settings) throw new BrokerUnavailableError(`${what} failed: broker not started`);
+    if (this.closed) throw new BrokerUnavailableError(`${what} failed: broker closed`);
+    if (this.pub.status !== 'ready')
+      throw new BrokerUnavailableError(`${what} failed: Redis is not connected`);
+    return this.settings;
+  }
+
+  private async subscribe(listened: Listened): Promise<void> {
+    try {
+      await this.subscribeChannels([listened.channel]);
+      await listened.feed.start();
+    } catch (err) {
+      if (this.topics.get(listened.topic) === listened) {
+        this.forget(listened);
+        this.unsubscribe(listened.channel).catch(this.ignore);
+      }
+      throw unavailable(`listen to "${listened.topic}" failed`, err);
+    }
+  }
+
+  private async subscribeChannels(channels: string[]): Promise<void> {
+    const sub = this.sub as RedisConnection;
+    if (this.sharded) await Promise.all(channels.map((channel) => sub.ssubscribe(channel)));
+    else await sub.subscribe(...channels);
+  }
+
+  private async unsubscribe(channel: string): Promise<void> {
+    const sub = this.sub as RedisConnection;
+    if (sub.status !== 'ready') return;
+    if (this.sharded) await sub.sunsubscribe(channel);
+    else await sub.unsubscribe(channel);
+  }
+
+  private forget(listened: Listened): void {
+    listened.feed.close();
+    this.topics.delete(listened.topic);
+    this.channels.delete(listened.channel);
+  }
+
+  /** After the subscriber connection came back: subscribe again, then catch every topic up. */
+  private async resubscribeAll(): Promise<void> {
+    if (this.closed) return;
+    const listened = [...this.topics.values()];
+    if (listened.length > 0) {
+      this.resubscribing = true;
+      this.updateReady();
+      try {
+        await this.subscribeChannels(listened.map((l) => l.channel));
+        for (const l of listened) l.feed.resync();
+      } catch (err) {
+        this.onError(unavailable('resubscribe failed', err));
+      }
+      this.resubscribing = false;
+    }
+    this.updateReady();
+  }
+
+  private receive(channel: Buffer, message: Buffer): void {
+    const listened = this.channels.get(channel.toString());
+    if (!listened) return;
+    let decoded: BrokerMessage;
+    try {
+      decoded = decodeChannelMessage(listened.topic, message);
+    } catch (err) {
+      this.onError(err);
+      return;
+    }
+    listened.feed.receive(decoded);
+  }
+
+  private deliver(message: BrokerMessage): void {
+    try {
+      this.ctx?.deliver(message);
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+
+  private updateReady(): void {
+    const ready =
+      !this.closed && !this.resubscribing && this.pub.status === 'ready' && this.sub?.status === 'ready';
+    if (ready === this.ready || !this.ctx) return;
+    this.ready = ready;
+    this.ctx.readyChanged(ready);
+  }
+}
+
+/**
+ * Creates a Redis broker: `createRedisBroker({ url })` opens its own connections (failing fast
+ * while Redis is down), `createRedisBroker({ redis })` uses yours (a `Redis` or a `Cluster`).
+ */
+export function createRedisBroker(target: RedisTarget, options?: RedisBrokerOptions): RedisBroker {
+  return new RedisBroker(target, options);
+}
