@@ -1,0 +1,12 @@
+import { Client } from './client.js';
+import type { ClientOptions } from './options.js';
+import { platformWebSocket } from './transport.js';
+
+export * from './common.js';
+
+/** Creates a client and starts connecting. Uses `options.WebSocket`, else the platform's WebSocket. */
+export function createClient(options: ClientOptions): Client {
+  const WS = options?.WebSocket ?? platformWebSocket();
+  if (!WS) throw new TypeError('no WebSocket: this platform has none; pass the "WebSocket" option');
+  return new Client(options, WS);
+}

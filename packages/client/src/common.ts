@@ -1,0 +1,15 @@
+export { BACKOFF_DEFAULTS, type BackoffOptions, backoff } from './backoff.js';
+export { Client, type PublishOptions, type QueueInfo } from './client.js';
+export { HubbubError, type HubbubErrorCode } from './errors.js';
+export type * from './events.js';
+export {
+  type ClientOptions,
+  DEFAULTS,
+  type HeartbeatOptions,
+  type ReconnectOptions,
+  type SendQueueOptions,
+  type TokenProvider,
+} from './options.js';
+export type { PublishAck } from './publishes.js';
+export type { Subscription } from './subscription.js';
+export type { WebSocketConstructor, WebSocketLike } from './transport.js';

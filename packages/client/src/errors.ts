@@ -1,0 +1,53 @@
+import type { ErrorCode } from '@hubbub/protocol';
+
+/**
+ * Codes of a {@link HubbubError}: the server's per-request error codes, plus the client's own.
+ * - `ACK_TIMEOUT`: the server did not acknowledge a publish within `ackTimeoutMs`.
+ * - `CLIENT_CLOSED`: the client was closed (by `close()` or a fatal close) before the request finished.
+ * - `QUEUE_FULL`: `sendQueue.maxQueued` publishes are already waiting for their ack.
+ * - `TOKEN`: the token provider threw or returned something that is not a string.
+ * - `CLOSED`: the server closed the connection with a code after which the client stops.
+ * - `RECONNECT_FAILED`: `reconnect.maxAttempts` attempts in a row failed.
+ * - `PROTOCOL`: the server sent a frame that does not follow the protocol (it is ignored).
+ * - `HANDLER`: a subscription handler or event listener threw.
+ */
+export type HubbubErrorCode =
+  | ErrorCode
+  | 'ACK_TIMEOUT'
+  | 'CLIENT_CLOSED'
+  | 'QUEUE_FULL'
+  | 'TOKEN'
+  | 'CLOSED'
+  | 'RECONNECT_FAILED'
+  | 'PROTOCOL'
+  | 'HANDLER';
+
+/** Every error the client reports, in events or rejected promises, is a HubbubError. */
+export class HubbubError extends Error {
+  override readonly name = 'HubbubError';
+  /** Stable, machine-readable code. */
+  readonly code: HubbubErrorCode;
+  /** The WebSocket close code behind the error, when there was one. */
+  readonly closeCode: number | undefined;
+
+  constructor(code: HubbubErrorCode, message: string, closeCode?: number, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.code = code;
+    this.closeCode = closeCode;
+  }
+}
+
+/** Wraps what a callback threw (or rejected with) in a HubbubError. */
+export function toError(code: HubbubErrorCode, message: string, cause: unknown): HubbubError {
+  return new HubbubError(
+    code,
+    cause instanceof Error ? `${message}: ${cause.message}` : message,
+    undefined,
+    cause,
+  );
+}
+
+/** The error of requests the client can no longer serve. */
+export function closedError(): HubbubError {
+  return new HubbubError('CLIENT_CLOSED', 'the client is closed');
+}

@@ -1,0 +1,15 @@
+import NodeWebSocket from 'ws';
+import { Client } from './client.js';
+import type { ClientOptions } from './options.js';
+import { platformWebSocket, type WebSocketConstructor } from './transport.js';
+
+export * from './common.js';
+
+/**
+ * Creates a client and starts connecting. Uses `options.WebSocket`, else the global WebSocket,
+ * else `ws`.
+ */
+export function createClient(options: ClientOptions): Client {
+  const WS = options?.WebSocket ?? platformWebSocket() ?? (NodeWebSocket as unknown as WebSocketConstructor);
+  return new Client(options, WS);
+}

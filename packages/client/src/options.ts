@@ -1,0 +1,129 @@
+import { BACKOFF_DEFAULTS, type BackoffOptions } from './backoff.js';
+import type { WebSocketConstructor } from './transport.js';
+
+/** A token, or a function that returns one (sync or async). Called on every connect and refresh. */
+export type TokenProvider = string | (() => string | Promise<string>);
+
+/** Reconnection policy. */
+export interface ReconnectOptions extends BackoffOptions {
+  /**
+   * Failed attempts in a row after which the client gives up (`closed` + `RECONNECT_FAILED`).
+   * @default Infinity
+   */
+  readonly maxAttempts: number;
+  /**
+   * A link that stays open this long resets the attempt count (and so the backoff).
+   * @default 5_000
+   */
+  readonly stableAfterMs: number;
+}
+
+/** Dead-link detection. */
+export interface HeartbeatOptions {
+  /**
+   * Silence from the server after which the link counts as dead.
+   * @default the server's announced heartbeatMs plus half of it (at least 1 s more)
+   */
+  readonly timeoutMs?: number;
+}
+
+/** Outbound flow control. */
+export interface SendQueueOptions {
+  /**
+   * Sending pauses while the socket's `bufferedAmount` is at or above this many bytes.
+   * @default 262_144 // 256 KiB
+   */
+  readonly highWaterMark: number;
+  /**
+   * Most publishes waiting for their ack (queued or in flight). Past it `publish()` rejects
+   * with `QUEUE_FULL`; accepted publishes are never dropped.
+   * @default 1_000
+   */
+  readonly maxQueued: number;
+  /**
+   * Frames per second the client sends at most.
+   * @default the server's announced publishRate
+   */
+  readonly ratePerSecond?: number;
+  /**
+   * Frames the client may send back to back before pacing starts.
+   * @default half the server's announced publishBurst (at least 1); 1 with `ratePerSecond`
+   */
+  readonly burst?: number;
+}
+
+/** Options of {@link createClient}. */
+export interface ClientOptions {
+  /** `ws://` or `wss://` URL of the server. */
+  readonly url: string;
+  /** Sent in the `connect` frame. */
+  readonly token?: TokenProvider;
+  readonly reconnect?: Partial<ReconnectOptions>;
+  readonly heartbeat?: HeartbeatOptions;
+  readonly sendQueue?: Partial<SendQueueOptions>;
+  /**
+   * WebSocket constructor.
+   * @default the platform's `WebSocket`; `ws` in Node when there is no global one
+   */
+  readonly WebSocket?: WebSocketConstructor;
+  /**
+   * Time the server has to acknowledge a publish once it was sent.
+   * @default 10_000
+   */
+  readonly ackTimeoutMs?: number;
+  /**
+   * Time from starting a connection to the server's `welcome`.
+   * @default 10_000
+   */
+  readonly connectTimeoutMs?: number;
+  /**
+   * Random source for backoff jitter, returns a number in [0, 1).
+   * @default Math.random
+   */
+  readonly random?: () => number;
+}
+
+/** Options with every default filled in. */
+export interface ResolvedOptions {
+  readonly url: string;
+  readonly token: TokenProvider | undefined;
+  readonly reconnect: ReconnectOptions;
+  readonly heartbeat: HeartbeatOptions;
+  readonly sendQueue: SendQueueOptions;
+  readonly ackTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly random: () => number;
+}
+
+/** Default values of {@link ClientOptions}. */
+export const DEFAULTS = {
+  reconnect: { ...BACKOFF_DEFAULTS, maxAttempts: Number.POSITIVE_INFINITY, stableAfterMs: 5_000 },
+  sendQueue: { highWaterMark: 262_144, maxQueued: 1_000 },
+  ackTimeoutMs: 10_000,
+  connectTimeoutMs: 10_000,
+} as const;
+
+/** Fills in defaults; throws a TypeError on options that cannot work. */
+export function resolveOptions(options: ClientOptions): ResolvedOptions {
+  if (!options || typeof options.url !== 'string' || !/^(wss?|https?):\/\//i.test(options.url)) {
+    throw new TypeError('"url" must be a ws://, wss://, http:// or https:// URL');
+  }
+  const reconnect = { ...DEFAULTS.reconnect, ...options.reconnect };
+  if (!(reconnect.minDelayMs >= 0 && reconnect.maxDelayMs >= reconnect.minDelayMs && reconnect.factor >= 1)) {
+    throw new TypeError('"reconnect" needs 0 <= minDelayMs <= maxDelayMs and factor >= 1');
+  }
+  const sendQueue = { ...DEFAULTS.sendQueue, ...options.sendQueue };
+  if (!(sendQueue.highWaterMark > 0 && sendQueue.maxQueued > 0)) {
+    throw new TypeError('"sendQueue.highWaterMark" and "sendQueue.maxQueued" must be positive');
+  }
+  return {
+    url: options.url,
+    token: options.token,
+    reconnect,
+    heartbeat: { ...options.heartbeat },
+    sendQueue,
+    ackTimeoutMs: options.ackTimeoutMs ?? DEFAULTS.ackTimeoutMs,
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+    random: options.random ?? Math.random,
+  };
+}
