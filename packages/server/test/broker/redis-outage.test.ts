@@ -1,0 +1,114 @@
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type RedisHandle, startRedis } from '../../../../test/utils/redis.js';
+import type { Broker } from '../../src/broker/broker.js';
+import { BrokerUnavailableError } from '../../src/broker/errors.js';
+import { createRedisBroker } from '../../src/broker/redis.js';
+import { topicKeys } from '../../src/broker/redis-keys.js';
+import { createPublisher } from '../../src/publisher.js';
+import { offsetsOf, type Started, startBroker, uniqueTopic, waitFor } from './harness.js';
+
+const PREFIX = 'outage';
+let redis: RedisHandle;
+
+beforeAll(async () => {
+  redis = await startRedis({ own: true });
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+
+async function numsub(channel: string): Promise<number> {
+  const admin = new Redis(redis.url);
+  try {
+    const reply = (await admin.pubsub('NUMSUB', channel)) as unknown[];
+    return Number(reply[1]);
+  } finally {
+    admin.disconnect();
+  }
+}
+
+describe('RedisBroker when Redis goes away', () => {
+  const open: Broker[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((b) => b.close()));
+  });
+  function start(): Promise<Started> {
+    const broker = createRedisBroker({ url: redis.url }, { prefix: PREFIX });
+    open.push(broker);
+    return startBroker(broker);
+  }
+
+  it('rejects publishes while down, then reconnects, resubscribes and delivers again', async () => {
+    const { broker, delivered, ready } = await start();
+    const publisher = createPublisher({ url: redis.url, prefix: PREFIX });
+    const topic = uniqueTopic();
+    try {
+      await broker.listen(topic);
+      const before = await broker.publish(topic, 'before');
+      await publisher.publish(topic, 'warm-up');
+      await waitFor(() => delivered.length === 2, 'deliveries before the outage');
+
+      await redis.kill();
+      await waitFor(() => ready.at(-1) === false, 'readyChanged(false)');
+      expect(broker.isReady()).toBe(false);
+      const failed = broker.publish(topic, 'during');
+      await expect(failed).rejects.toBeInstanceOf(BrokerUnavailableError);
+      await expect(failed).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+      await expect(publisher.publish(topic, 'during')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+
+      await redis.restart();
+      await waitFor(() => ready.at(-1) === true, 'readyChanged(true)', 20_000);
+      expect(broker.isReady()).toBe(true);
+      expect(await numsub(topicKeys(PREFIX, topic).channel)).toBe(1);
+
+      const after = await broker.publish(topic, 'after');
+      expect(after.epoch).not.toBe(before.epoch);
+      expect(after.offset).toBe(1);
+      await waitFor(() => delivered.some((m) => m.data === 'after'), 'a delivery after the restart');
+      expect(delivered.map((m) => m.data)).toEqual(['before', 'warm-up', 'after']);
+      expect(delivered[2]?.epoch).toBe(after.epoch);
+      await waitFor(async () => {
+        try {
+          return (await publisher.publish(topic, 'from-publisher')).offset === 2;
+        } catch {
+          return false;
+        }
+      }, 'the publisher to reconnect');
+    } finally {
+      await publisher.close();
+    }
+  });
+
+  it('catches a listener up from history after its subscriber connection was cut', async () => {
+    const [a, b] = await Promise.all([start(), start()]);
+    const topic = uniqueTopic();
+    await b.broker.listen(topic);
+    await a.broker.publish(topic, 1);
+    await waitFor(() => b.delivered.length === 1, 'first delivery');
+    const admin = new Redis(redis.url);
+    try {
+      await admin.client('KILL', 'TYPE', 'pubsub');
+    } finally {
+      admin.disconnect();
+    }
+    for (let i = 2; i <= 6; i++) await a.broker.publish(topic, i);
+    await waitFor(() => b.delivered.length >= 6, 'catch-up to offset 6', 15_000);
+    await waitFor(() => b.ready.at(-1) === true, 'ready again', 15_000);
+    expect(b.ready).toContain(false);
+    const last = await a.broker.publish(topic, 7);
+    await waitFor(() => offsetsOf(b.delivered, topic).includes(last.offset), 'offset 7');
+    expect(offsetsOf(b.delivered, topic)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(b.delivered.map((m) => m.data)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('rejects listen while the subscriber connection is down', async () => {
+    const { broker, ready } = await start();
+    await redis.kill();
+    await waitFor(() => ready.at(-1) === false, 'readyChanged(false)');
+    await expect(broker.listen(uniqueTopic())).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(broker.read(uniqueTopic(), { after: 0 })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await redis.restart();
+    await waitFor(() => ready.at(-1) === true, 'readyChanged(true)', 20_000);
+  });
+});
