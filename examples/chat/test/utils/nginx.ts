@@ -86,7 +86,7 @@ export interface RunningNginx {
 /** Starts nginx in front of `upstreams` with a plain listener and, with `tls`, a TLS one. */
 export async function startNginx(
   upstreams: readonly string[],
-  opts: { tls?: boolean } & Partial<NginxOptions> = {},
+  opts: Omit<Partial<NginxOptions>, 'tls'> & { tls?: boolean } = {},
 ): Promise<RunningNginx> {
   const nginx = requireNginx();
   const prefix = mkdtempSync(join(tmpdir(), 'hubbub-nginx-'));

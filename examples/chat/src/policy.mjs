@@ -1,0 +1,48 @@
+/**
+ * The chat's rules: who may connect, which topics exist, how long a message may be.
+ */
+
+/** Chat rooms are topics `chat.<room>`. */
+export const ROOM_PREFIX = 'chat.';
+
+/**
+ * Largest frame the hub accepts, in bytes. The hub announces it in `welcome`; the client refuses
+ * bigger publishes with `TOO_BIG` before sending, and the hub closes a socket that sends one
+ * anyway (1009). It caps a text message at roughly 4,000 ASCII characters and an attachment at
+ * 3 KiB (the page checks attachments itself to say so up front).
+ */
+export const MAX_FRAME_BYTES = 4096;
+
+const ROOM_RE = /^chat\.[a-z0-9][a-z0-9-]{0,31}$/;
+
+/**
+ * True for topics that are chat rooms.
+ * @param {string} topic
+ */
+export function isRoomTopic(topic) {
+  return ROOM_RE.test(topic);
+}
+
+/**
+ * The demo has no accounts: any non-empty token is accepted as an anonymous guest. A real app
+ * verifies a session cookie or a JWT here (see examples/node-service).
+ *
+ * @param {{ token?: string }} ctx
+ */
+export function authenticate({ token }) {
+  if (typeof token !== 'string' || token.length === 0 || token.length > 64) {
+    throw new Error('a guest token is required');
+  }
+  return { guest: token };
+}
+
+/**
+ * Guests may read and write chat rooms and nothing else.
+ *
+ * @param {unknown} _principal
+ * @param {'subscribe' | 'publish'} _action
+ * @param {string} topic
+ */
+export function authorize(_principal, _action, topic) {
+  return isRoomTopic(topic);
+}

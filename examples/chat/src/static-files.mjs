@@ -1,0 +1,71 @@
+/**
+ * Serves the chat page and the client's browser bundle. A fixed table of files, no path from the
+ * request ever reaches the file system.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const PUBLIC_DIR = new URL('../public/', import.meta.url);
+
+const TYPES = {
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+};
+
+/**
+ * Path of the client SDK's single-file browser build (packages/client/dist/hubbub.browser.min.js).
+ * @returns {string}
+ */
+export function clientBundlePath() {
+  const require = createRequire(import.meta.url);
+  try {
+    return require.resolve('@hubbub/client/browser.bundle.js');
+  } catch {
+    return fileURLToPath(new URL('../../../packages/client/dist/hubbub.browser.min.js', import.meta.url));
+  }
+}
+
+/** URL path → file on disk and content type. */
+function fileTable(bundlePath) {
+  return new Map([
+    ['/', { file: fileURLToPath(new URL('index.html', PUBLIC_DIR)), type: TYPES.html }],
+    ['/index.html', { file: fileURLToPath(new URL('index.html', PUBLIC_DIR)), type: TYPES.html }],
+    ['/app.js', { file: fileURLToPath(new URL('app.js', PUBLIC_DIR)), type: TYPES.js }],
+    ['/chat-view.js', { file: fileURLToPath(new URL('chat-view.js', PUBLIC_DIR)), type: TYPES.js }],
+    ['/style.css', { file: fileURLToPath(new URL('style.css', PUBLIC_DIR)), type: TYPES.css }],
+    ['/hubbub.js', { file: bundlePath, type: TYPES.js }],
+  ]);
+}
+
+/**
+ * Builds a request handler for the static files. It answers GET/HEAD for known paths and returns
+ * false for anything else so the caller can route it.
+ *
+ * @param {{ bundlePath?: string }} [options]
+ * @returns {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, pathname: string) => Promise<boolean>}
+ */
+export function createStaticHandler(options = {}) {
+  const table = fileTable(options.bundlePath ?? clientBundlePath());
+  return async (req, res, pathname) => {
+    const entry = table.get(pathname);
+    if (!entry || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+    let body;
+    try {
+      body = await readFile(entry.file);
+    } catch {
+      res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(`missing ${pathname}: run \`npm run build\` at the repository root\n`);
+      return true;
+    }
+    res.writeHead(200, {
+      'content-type': entry.type,
+      'content-length': body.length,
+      'cache-control': 'no-cache',
+      'x-content-type-options': 'nosniff',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return true;
+  };
+}
