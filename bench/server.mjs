@@ -1,0 +1,36 @@
+/**
+ * Benchmark server process: `node --expose-gc bench/server.mjs <target> <options-json>`.
+ * Starts the target's server, prints `{"ready":true,"port":N}` on stdout, and answers the
+ * runner over IPC with its own CPU time and memory (`process.cpuUsage()`, `memoryUsage()`).
+ */
+import { serveRequests } from './lib/ipc.mjs';
+
+const [target, json = '{}'] = process.argv.slice(2);
+const opts = { host: '127.0.0.1', port: 0, ...JSON.parse(json) };
+const adapter = await import(`./targets/${target}.mjs`);
+const server = await adapter.startServer(opts);
+
+function collectGarbage() {
+  if (typeof globalThis.gc !== 'function') throw new Error('run the server with --expose-gc');
+  for (let i = 0; i < 3; i++) globalThis.gc();
+}
+
+async function shutdown() {
+  await Promise.race([server.close(), new Promise((resolve) => setTimeout(resolve, 5_000))]);
+  process.exit(0);
+}
+
+serveRequests({
+  stats({ gc }) {
+    if (gc) collectGarbage();
+    return { cpu: process.cpuUsage(), mem: process.memoryUsage(), server: server.stats?.() };
+  },
+  close: () => {
+    setImmediate(shutdown);
+    return true;
+  },
+});
+process.on('SIGTERM', shutdown);
+process.on('disconnect', () => process.exit(0));
+process.stdout.write(`${JSON.stringify({ ready: true, port: server.port })}\n`);
+process.send?.({ ready: true, port: server.port });
