@@ -64,7 +64,11 @@ export class TestClient {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        reject(new Error(`no "${type}" frame within ${timeoutMs} ms; got ${JSON.stringify(this.received)}`));
+        reject(
+          new Error(
+            `no "${type}" frame within ${timeoutMs} ms; got ${JSON.stringify(this.received).slice(0, 500)}`,
+          ),
+        );
       }, timeoutMs);
       const waiter: Waiter = {
         match,
