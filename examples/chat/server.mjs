@@ -19,8 +19,8 @@ export const HISTORY_SIZE = 200;
 
 /**
  * @typedef {object} ChatOptions
- * @property {number} [port] TCP port; 0 picks a free one. @default 0
- * @property {string} [host] @default '127.0.0.1'
+ * @property {number} [port] TCP port; 0 picks a free one. Default: 0.
+ * @property {string} [host] Default: '127.0.0.1'.
  * @property {string} [redisUrl] Redis for several instances; in-memory broker when absent.
  * @property {string[]} [allowedOrigins] Origins allowed to open a WebSocket; any when absent.
  * @property {string} [bundlePath] Client browser bundle served at /hubbub.js.
