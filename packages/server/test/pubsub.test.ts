@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { disposeAll, eventually, startHub } from './utils/servers.js';
-import { connectClient } from './utils/tclient.js';
+import { connectClient, TestClient } from './utils/tclient.js';
 
 afterEach(disposeAll);
 
@@ -10,8 +10,6 @@ describe('publish and subscribe', () => {
       limits: { publishRate: 50, publishBurst: 60, maxSubscriptions: 8 },
     });
     const a = await connectClient(url);
-    const welcome = a.received.length === 0 ? undefined : a.received[0];
-    expect(welcome).toBeUndefined();
     const b = await connectClient(url);
     const sub = await b.subscribe('room:1', 1);
     expect(sub).toMatchObject({ topic: 'room:1', recovered: true, replayed: 0, position: { offset: 0 } });
@@ -34,7 +32,16 @@ describe('publish and subscribe', () => {
       limits: { publishRate: 5, publishBurst: 9, maxSubscriptions: 3, maxPayloadBytes: 1000 },
       heartbeat: { intervalMs: 1234 },
     });
-    const c = await connectClient(url);
-    expect(c).toBeDefined();
+    const c = new TestClient(url);
+    const welcome = await c.connect();
+    expect(welcome.heartbeatMs).toBe(1234);
+    expect(welcome.ttlMs).toBeUndefined();
+    expect(welcome.limits).toEqual({
+      publishRate: 5,
+      publishBurst: 9,
+      maxSubscriptions: 3,
+      maxPayloadBytes: 1000,
+    });
+    expect(welcome.sid).toMatch(/\S/);
   });
 });
