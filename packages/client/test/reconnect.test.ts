@@ -1,0 +1,124 @@
+import type { StateContext } from '@hubbub/client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectClient, disposeAll, startHub } from './utils/harness.js';
+import { waitFor, waitForState, waitSubscribed } from './utils/wait.js';
+
+afterEach(disposeAll);
+
+describe('reconnection against a real hub', () => {
+  it('reconnects after the server kills the socket, with every transition reported once', async () => {
+    const { hub, port } = await startHub();
+    const client = connectClient(port);
+    const states: StateContext[] = [];
+    client.on('state', (ctx) => states.push(ctx));
+    await waitForState(client, 'open');
+    const sub = client.subscribe('room.1', () => {});
+    await waitSubscribed(sub);
+
+    hub.terminateAll();
+    await waitFor(() => states.some((s) => s.to === 'reconnecting'), 'reconnecting');
+    await waitFor(() => client.state === 'open' && sub.state === 'subscribed', 'open and resubscribed');
+
+    expect(states.map((s) => `${s.from}>${s.to}`)).toEqual([
+      'connecting>open',
+      'open>reconnecting',
+      'reconnecting>open',
+    ]);
+    expect(states[1]).toMatchObject({ code: 1006, wasClean: false });
+    await hub.publish('room.1', 'after');
+  });
+
+  it('resumes with no loss and no duplicate while the server publishes continuously', async () => {
+    const { hub, port } = await startHub({ history: { size: 1_000, ttlMs: 60_000 } });
+    const client = connectClient(port);
+    const offsets: number[] = [];
+    let replayed = 0;
+    const sub = client.subscribe('feed', (data, meta) => {
+      expect(data).toEqual({ n: meta.offset });
+      offsets.push(meta.offset);
+      if (meta.replayed) replayed++;
+    });
+    let recovered = 0;
+    sub.on('recovered', () => recovered++);
+    let drops = 0;
+    client.on('state', (s) => s.to === 'reconnecting' && drops++);
+    sub.on('gap', (gap) => {
+      throw new Error(`unexpected gap ${JSON.stringify(gap)}`);
+    });
+    await waitSubscribed(sub);
+
+    const TOTAL = 600;
+    let published = 0;
+    const publisher = (async () => {
+      while (published < TOTAL) {
+        published++;
+        await hub.publish('feed', { n: published });
+        if (published % 20 === 0) await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    for (const at of [100, 250, 400]) {
+      await waitFor(() => published >= at, `${at} published`);
+      hub.terminateAll();
+      await waitFor(() => client.state === 'reconnecting' || published > at + 50, 'drop noticed');
+    }
+    await publisher;
+    await waitFor(() => offsets.length >= TOTAL, `${TOTAL} messages (got ${offsets.length})`, 20_000);
+
+    expect(offsets).toEqual(Array.from({ length: TOTAL }, (_, i) => i + 1));
+    expect(drops).toBeGreaterThanOrEqual(2);
+    expect(recovered).toBe(drops);
+    expect(replayed).toBeGreaterThan(0);
+  });
+
+  it('reports a gap when the history no longer holds what was missed', async () => {
+    const { hub, port } = await startHub({ history: { size: 5, ttlMs: 60_000 } });
+    const client = connectClient(port, { reconnect: { minDelayMs: 300, maxDelayMs: 300 } });
+    const got: number[] = [];
+    const sub = client.subscribe('news', (_d, meta) => got.push(meta.offset));
+    const gaps: unknown[] = [];
+    sub.on('gap', (g) => gaps.push(g));
+    await waitSubscribed(sub);
+    await hub.publish('news', 1);
+    await waitFor(() => got.length === 1, 'first message');
+
+    hub.terminateAll();
+    await waitForState(client, 'reconnecting');
+    for (let i = 2; i <= 20; i++) await hub.publish('news', i);
+    await waitFor(() => gaps.length === 1, 'gap');
+    await hub.publish('news', 21);
+    await waitFor(() => got.includes(21), 'live message after the gap');
+
+    // What the history still holds may be replayed; the rest is reported as the gap.
+    const gap = gaps[0] as { from: number; to: number; epochChanged: boolean };
+    expect(gap).toMatchObject({ topic: 'news', from: 2, epochChanged: false });
+    expect(got).toEqual([1, ...Array.from({ length: 20 - gap.to }, (_, i) => gap.to + 1 + i), 21]);
+  });
+
+  it('a fatal close code stops reconnecting and reports the error', async () => {
+    const { hub, port } = await startHub();
+    const client = connectClient(port);
+    const errors: Error[] = [];
+    client.on('error', (e) => errors.push(e));
+    await waitForState(client, 'open');
+    await expect(client.publish('t', 1)).resolves.toMatchObject({ offset: 1 });
+    hub.closeAll(4403, 'banned');
+    await waitForState(client, 'closed');
+    expect(errors).toEqual([expect.objectContaining({ code: 'CLOSED', closeCode: 4403 })]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(hub.stats().connections).toBe(0);
+    expect(client.state).toBe('closed');
+  });
+
+  it('close() is final and idempotent, and rejects what is still pending', async () => {
+    const { port } = await startHub();
+    const client = connectClient(port);
+    const states: string[] = [];
+    client.on('state', (s) => states.push(s.to));
+    const pending = client.publish('t', 1);
+    client.close();
+    client.close();
+    await expect(pending).rejects.toMatchObject({ code: 'CLIENT_CLOSED' });
+    await expect(client.publish('t', 2)).rejects.toMatchObject({ code: 'CLIENT_CLOSED' });
+    expect(states).toEqual(['closed']);
+  });
+});
