@@ -9,7 +9,7 @@
  */
 import { createServer as createHttpServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import * as hubbub from '@hubbub/server';
+import { createMemoryBroker, createRedisBroker, createServer } from '@hubbub/server';
 import { createHistoryRoute } from './src/history-route.mjs';
 import { authenticate, authorize, MAX_FRAME_BYTES } from './src/policy.mjs';
 import { createStaticHandler } from './src/static-files.mjs';
@@ -80,10 +80,8 @@ function routeUpgrades(httpServer, hub, state) {
  */
 export async function startChat(options = {}) {
   const state = { closing: false, accepting: true };
-  const broker = options.redisUrl
-    ? hubbub.createRedisBroker({ url: options.redisUrl })
-    : hubbub.createMemoryBroker();
-  const hub = hubbub.createServer({
+  const broker = options.redisUrl ? createRedisBroker({ url: options.redisUrl }) : createMemoryBroker();
+  const hub = createServer({
     noServer: true,
     allowedOrigins: options.allowedOrigins,
     authenticate,

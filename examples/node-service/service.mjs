@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import * as hubbub from '@hubbub/server';
+import { createRedisBroker, createServer } from '@hubbub/server';
 import { issueToken, signingKey, USER_ID_RE, verifyToken } from './src/tokens.mjs';
 
 /**
@@ -102,7 +102,7 @@ export async function startService(options = {}) {
     if (req.method === 'POST' && req.url === '/token') return void onToken(req, res);
     sendJson(res, 404, { error: 'not found' });
   });
-  const hub = hubbub.createServer({
+  const hub = createServer({
     server: httpServer,
     path: '/ws',
     async authenticate({ token }) {
@@ -112,7 +112,7 @@ export async function startService(options = {}) {
     authorize: (principal, action, topic) => action === 'subscribe' && topic === `user.${principal.userId}`,
     history: { size: 100, ttlMs: 3600_000 },
     tokenGraceMs: opts.tokenGraceMs,
-    broker: opts.redisUrl ? hubbub.createRedisBroker({ url: opts.redisUrl }) : undefined,
+    broker: opts.redisUrl ? createRedisBroker({ url: opts.redisUrl }) : undefined,
   });
   hub.on('error', (err) => console.error('hub error:', err));
   await new Promise((resolve, reject) => {
