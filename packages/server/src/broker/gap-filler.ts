@@ -41,7 +41,8 @@ export class TopicFeed {
     } finally {
       this.busy = false;
     }
-    this.drain();
+    if (this.again) void this.repair();
+    else this.drain();
   }
 
   /** Takes a message from the channel. */
