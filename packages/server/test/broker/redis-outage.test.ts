@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../../test/utils/process.js';
 import { type RedisHandle, startRedis } from '../../../../test/utils/redis.js';
 import type { Broker } from '../../src/broker/broker.js';
 import { BrokerUnavailableError } from '../../src/broker/errors.js';
@@ -100,6 +101,14 @@ describe('RedisBroker when Redis goes away', () => {
     await waitFor(() => offsetsOf(b.delivered, topic).includes(last.offset), 'offset 7');
     expect(offsetsOf(b.delivered, topic)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(b.delivered.map((m) => m.data)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('fails to start, naming Redis, when Redis cannot be reached', async () => {
+    const port = await freePort();
+    const broker = createRedisBroker({ url: `redis://127.0.0.1:${port}` }, { connectTimeoutMs: 300 });
+    open.push(broker);
+    await expect(startBroker(broker)).rejects.toMatchObject({ code: 'UNAVAILABLE', message: /Redis/ });
+    expect(broker.isReady()).toBe(false);
   });
 
   it('rejects listen while the subscriber connection is down', async () => {
