@@ -43,9 +43,10 @@ export const HISTORY_SIZE = 200;
 function routeHttp(serveStatic, history, state) {
   return async (req, res) => {
     const { pathname, searchParams } = new URL(req.url ?? '/', 'http://localhost');
-    if (pathname === '/healthz') {
-      res.writeHead(state.closing ? 503 : 200, { 'content-type': 'text/plain' });
-      res.end(state.closing ? 'draining\n' : 'ok\n');
+    if (pathname === '/healthz' || pathname === '/readyz') {
+      const ready = !state.closing && (pathname === '/healthz' || state.hub.isReady());
+      res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' });
+      res.end(ready ? 'ok\n' : state.closing ? 'draining\n' : 'broker unavailable\n');
       return;
     }
     if (pathname === '/history' && req.method === 'GET') return history(res, searchParams);
@@ -79,7 +80,7 @@ function routeUpgrades(httpServer, hub, state) {
  * @returns {Promise<Chat>}
  */
 export async function startChat(options = {}) {
-  const state = { closing: false, accepting: true };
+  const state = { closing: false, accepting: true, hub: undefined };
   const broker = options.redisUrl ? createRedisBroker({ url: options.redisUrl }) : createMemoryBroker();
   const hub = createServer({
     noServer: true,
@@ -91,6 +92,7 @@ export async function startChat(options = {}) {
     limits: { maxPayloadBytes: MAX_FRAME_BYTES },
     broker,
   });
+  state.hub = hub;
   hub.on('error', (err) => console.error('hub error:', err));
   const serveStatic = createStaticHandler({ bundlePath: options.bundlePath });
   const httpServer = createHttpServer(routeHttp(serveStatic, createHistoryRoute(broker), state));

@@ -51,6 +51,7 @@ describe('chat server (in-memory broker)', () => {
     expect(bundle.headers.get('content-type')).toMatch(/javascript/);
     expect(await bundle.text()).toContain('createClient');
     expect((await fetch(`${chat.url}healthz`)).status).toBe(200);
+    expect((await fetch(`${chat.url}readyz`)).status).toBe(200);
     expect((await fetch(`${chat.url}../server.mjs`)).status).toBe(404);
   });
 
