@@ -156,6 +156,8 @@ describe('chat in Chromium', () => {
     chat.setAcceptingSockets(false);
     expect(chat.dropAllSockets()).toBe(2);
     await Promise.all([waitForStatus(alice, 'reconnecting'), waitForStatus(bob, 'reconnecting')]);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await bob.screenshot({ path: `${ARTIFACTS}chat-reconnecting.png` });
     const missed = ['while away 1', 'while away 2', 'while away 3'];
     for (const text of missed) await chat.hub.publish('chat.lobby', { name: 'server', text, at: Date.now() });
     chat.setAcceptingSockets(true);
@@ -177,7 +179,6 @@ describe('chat in Chromium', () => {
         missed.map((t) => [t, true, false]).reverse(),
       );
     }
-    mkdirSync(ARTIFACTS, { recursive: true });
     await alice.screenshot({ path: `${ARTIFACTS}chat.png`, fullPage: true });
   });
 });
