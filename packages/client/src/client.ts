@@ -69,7 +69,7 @@ export class Client extends Emitter<ClientEvents> {
   readonly #watchdog = new Watchdog(() => this.#onSilence());
   readonly #refresher = new TokenRefresher(
     () => this.#refreshToken(),
-    (err) => this.#report(toError('TOKEN', 'token refresh failed', err)),
+    (err) => this.#report(err instanceof HubbubError ? err : toError('TOKEN', 'token refresh failed', err)),
   );
   readonly #unwatch: () => void;
 

@@ -72,7 +72,7 @@ describe('reconnection against a real hub', () => {
 
   it('reports a gap when the history no longer holds what was missed', async () => {
     const { hub, port } = await startHub({ history: { size: 5, ttlMs: 60_000 } });
-    const client = connectClient(port, { reconnect: { minDelayMs: 300, maxDelayMs: 300 } });
+    const client = connectClient(port, { reconnect: { minDelayMs: 500, maxDelayMs: 500, jitter: 0 } });
     const got: number[] = [];
     const sub = client.subscribe('news', (_d, meta) => got.push(meta.offset));
     const gaps: unknown[] = [];

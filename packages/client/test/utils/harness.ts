@@ -1,10 +1,10 @@
 /** Real hubs, proxies and clients for integration tests, all disposed by {@link disposeAll}. */
 import { type Client, type ClientOptions, createClient } from '@hubbub/client';
 import { createServer, type Hub, type ServerOptions } from '@hubbub/server';
-import { type Proxy, startProxy } from './proxy.js';
+import { startProxy, type TcpProxy } from './proxy.js';
 
 const hubs = new Set<Hub>();
-const proxies = new Set<Proxy>();
+const proxies = new Set<TcpProxy>();
 const clients = new Set<Client>();
 
 /** Starts a standalone hub on 127.0.0.1, port 0. */
@@ -16,7 +16,7 @@ export async function startHub(options: Partial<ServerOptions> = {}): Promise<{ 
 }
 
 /** Starts a proxy in front of `port`. */
-export async function proxyTo(port: number): Promise<Proxy> {
+export async function proxyTo(port: number): Promise<TcpProxy> {
   const proxy = await startProxy(port);
   proxies.add(proxy);
   return proxy;

@@ -64,7 +64,7 @@ interface Link {
 }
 
 /** A running proxy. */
-export interface Proxy {
+export interface TcpProxy {
   /** Port the proxy listens on (127.0.0.1). */
   readonly port: number;
   /** Connections accepted so far. */
@@ -90,7 +90,7 @@ function pipesOf(link: Link, direction: Direction): Pipe[] {
 }
 
 /** Starts a proxy on 127.0.0.1 (port 0) forwarding to 127.0.0.1:`targetPort`. */
-export async function startProxy(targetPort: number): Promise<Proxy> {
+export async function startProxy(targetPort: number): Promise<TcpProxy> {
   const links = new Set<Link>();
   const rates: Record<'up' | 'down', number | undefined> = { up: undefined, down: undefined };
   let accepted = 0;
