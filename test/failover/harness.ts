@@ -1,0 +1,126 @@
+/**
+ * The failover rig: Redis, three hub processes (built packages, as users run them), Debian's
+ * nginx in front with the config rendered from docker/nginx.conf.template, and SDK clients that
+ * subscribe through nginx and record every message they get.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Client, createClient, type Subscription } from '@hubbub/client';
+import { startNginx } from '../utils/nginx.js';
+import { freePort, waitForOutput } from '../utils/process.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const INSTANCE = fileURLToPath(new URL('./instance.mjs', import.meta.url));
+
+/** Builds the packages when dist is missing or older than the sources (CI builds before tests). */
+export function ensureBuilt(): void {
+  const stale = ['protocol', 'server'].some((pkg) => {
+    const dist = `${ROOT}/packages/${pkg}/dist/index.js`;
+    if (!existsSync(dist)) return true;
+    const built = statSync(dist).mtimeMs;
+    const src = execFileSync(
+      'sh',
+      [
+        '-c',
+        `ls -t ${ROOT}/packages/${pkg}/src/*.ts ${ROOT}/packages/${pkg}/src/*/*.ts 2>/dev/null | head -1`,
+      ],
+      {
+        encoding: 'utf8',
+      },
+    ).trim();
+    return src !== '' && statSync(src).mtimeMs > built;
+  });
+  if (stale) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore', timeout: 300_000 });
+}
+
+export interface Instance {
+  readonly port: number;
+  readonly child: ChildProcess;
+}
+
+/** Starts one hub process on a free loopback port. */
+export async function startInstance(redisUrl: string): Promise<Instance> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [INSTANCE, String(port), redisUrl], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await waitForOutput(child, /listening/, 20_000, `hub instance on port ${port}`);
+  return { port, child };
+}
+
+/** Signals an instance and waits for it to exit. */
+export async function stopInstance(instance: Instance, signal: NodeJS.Signals): Promise<void> {
+  const { child } = instance;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  await exited;
+}
+
+/** What one client saw. */
+export interface Observer {
+  readonly client: Client;
+  readonly sub: Subscription;
+  /** `seq` of every message delivered to the handler, in delivery order. */
+  readonly seqs: number[];
+  /** `epoch:offset` of every message delivered. */
+  readonly positions: string[];
+  /** Milliseconds from losing the link to the subscription being confirmed again. */
+  readonly recoveries: number[];
+  readonly gaps: unknown[];
+  subscribed: boolean;
+}
+
+/** Creates a client through `url` subscribed to `topic`, recording what it gets. */
+export function observe(url: string, topic: string): Observer {
+  const client = createClient({
+    url,
+    reconnect: { minDelayMs: 50, maxDelayMs: 1_000 },
+  });
+  const seqs: number[] = [];
+  const positions: string[] = [];
+  const sub = client.subscribe(topic, (data, meta) => {
+    seqs.push((data as { seq: number }).seq);
+    positions.push(`${meta.epoch}:${meta.offset}`);
+  });
+  const observer: Observer = { client, sub, seqs, positions, recoveries: [], gaps: [], subscribed: false };
+  let lostAt: number | undefined;
+  client.on('state', ({ to }) => {
+    if (to === 'reconnecting' && lostAt === undefined) lostAt = performance.now();
+  });
+  sub.on('subscribed', () => {
+    observer.subscribed = true;
+    if (lostAt !== undefined) observer.recoveries.push(performance.now() - lostAt);
+    lostAt = undefined;
+  });
+  sub.on('gap', (ctx) => observer.gaps.push(ctx));
+  client.on('error', () => {});
+  return observer;
+}
+
+/** Counts what went wrong in one client's sequence, against 0..total-1 in order. */
+export function audit(seqs: readonly number[], total: number) {
+  const seen = new Set<number>();
+  let duplicated = 0;
+  let reordered = 0;
+  let prev = -1;
+  for (const seq of seqs) {
+    if (seen.has(seq)) duplicated++;
+    else if (seq < prev) reordered++;
+    seen.add(seq);
+    prev = Math.max(prev, seq);
+  }
+  let lost = 0;
+  for (let i = 0; i < total; i++) if (!seen.has(i)) lost++;
+  return { lost, duplicated, reordered };
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+export { startNginx };
