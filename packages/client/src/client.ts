@@ -7,13 +7,11 @@ import {
   encodeClientMessage,
   MAX_REQUEST_ID,
   type RawFrame,
-  reconnectAdvice,
   type ServerMessage,
   SUBPROTOCOL,
   topicProblem,
   type WelcomeMessage,
 } from '@hubbub/protocol';
-import { backoff } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { closedError, HubbubError, toError } from './errors.js';
 import type { ClientEvents, ClientState, MessageHandler, StateContext } from './events.js';
@@ -21,6 +19,7 @@ import { livenessTimeout, Watchdog } from './liveness.js';
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { encodePublish, type PublishAck, Publishes } from './publishes.js';
 import { TokenRefresher } from './refresh.js';
+import { planRetry, retryState } from './retry.js';
 import { SendQueue } from './send-queue.js';
 import type { Subscription } from './subscription.js';
 import { Subscriptions } from './subscriptions.js';
@@ -55,9 +54,7 @@ export class Client extends Emitter<ClientEvents> {
   #link: Link | undefined;
   /** Bumped whenever a connection attempt is abandoned, so late callbacks of old ones are ignored. */
   #generation = 0;
-  #attempts = 0;
-  #authRetried = false;
-  #goAwayMs: number | undefined;
+  readonly #retry = retryState();
   #lastId = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #stableTimer: ReturnType<typeof setTimeout> | undefined;
@@ -152,7 +149,7 @@ export class Client extends Emitter<ClientEvents> {
     } catch (err) {
       if (generation !== this.#generation) return;
       const error = toError('TOKEN', 'the token provider failed', err);
-      if (this.#authRetried) {
+      if (this.#retry.authRetried) {
         this.#finish({ code: CloseCode.Unauthorized, reason: error.message }, error);
         return;
       }
@@ -229,7 +226,7 @@ export class Client extends Emitter<ClientEvents> {
         this.#onServerError(msg);
         return;
       case 'goaway':
-        this.#goAwayMs = msg.retryMs;
+        this.#retry.goAwayMs = msg.retryMs;
         return;
       case 'ping':
         this.#send({ type: 'pong' });
@@ -243,11 +240,11 @@ export class Client extends Emitter<ClientEvents> {
   #onWelcome(link: Link, msg: WelcomeMessage): void {
     if (link.welcome) return;
     link.welcome = msg;
-    this.#authRetried = false;
-    this.#goAwayMs = undefined;
+    this.#retry.authRetried = false;
+    this.#retry.goAwayMs = undefined;
     this.#watchdog.start(livenessTimeout(msg.heartbeatMs, this.#opts.heartbeat.timeoutMs));
     this.#stableTimer = setTimeout(() => {
-      this.#attempts = 0;
+      this.#retry.attempts = 0;
     }, this.#opts.reconnect.stableAfterMs);
     this.#requeue(msg);
     this.#sendQueue.attach(sinkOf(link.ws), ...this.#pace(msg));
@@ -322,7 +319,7 @@ export class Client extends Emitter<ClientEvents> {
       this.#fire('close', { code, reason, wasClean });
     }
     const ctx = { code, reason, wasClean };
-    const plan = this.#plan(code, reason);
+    const plan = planRetry(code, reason, this.#retry, this.#opts.reconnect, this.#opts.random);
     if (plan instanceof HubbubError || plan === undefined) {
       this.#finish(ctx, plan);
       return;
@@ -334,29 +331,6 @@ export class Client extends Emitter<ClientEvents> {
       this.#connect();
     }, plan);
     this.#setState('reconnecting', ctx);
-  }
-
-  /** Reconnect delay after a close with `code`, or why not to reconnect (undefined: no error). */
-  #plan(code: number, reason: string): number | HubbubError | undefined {
-    const advice = reconnectAdvice(code);
-    if (!advice.reconnect) {
-      return code === CloseCode.Normal
-        ? undefined
-        : new HubbubError('CLOSED', `closed by the server: ${code} ${reason}`, code);
-    }
-    const unauthorized = code === CloseCode.Unauthorized;
-    if (unauthorized && this.#authRetried) {
-      return new HubbubError('UNAUTHORIZED', `the token was refused twice: ${reason}`, code);
-    }
-    this.#authRetried ||= unauthorized;
-    const { reconnect, random } = this.#opts;
-    if (this.#attempts >= reconnect.maxAttempts) {
-      return new HubbubError('RECONNECT_FAILED', `${this.#attempts} reconnect attempts failed`, code);
-    }
-    const attempt = this.#attempts++;
-    if (advice.delay === 'hint' && this.#goAwayMs !== undefined) return this.#goAwayMs;
-    if (advice.delay === 'immediate' && (unauthorized || attempt === 0)) return 0;
-    return Math.max(advice.minDelayMs, backoff(attempt, reconnect, random));
   }
 
   /** Stops everything tied to the current link. */
