@@ -106,9 +106,24 @@ export class Subscriptions {
     if (!channel?.subscribed) return;
     const last = channel.last;
     if (last && last.epoch === m.epoch && m.offset <= last.offset) return;
+    // A live stream never skips on its own: a new epoch (history lost, e.g. Redis restarted empty)
+    // or a jump past trimmed history is reported, so the app can reload what it missed.
+    if (last && (last.epoch !== m.epoch || m.offset > last.offset + 1)) this.#liveGap(channel, last, m);
     channel.last = { epoch: m.epoch, offset: m.offset };
     const meta = { topic: m.topic, offset: m.offset, epoch: m.epoch, replayed: m.replayed === true };
     for (const sub of channel.subs) this.#host.guard(() => sub.handler(m.data, meta));
+  }
+
+  #liveGap(channel: Channel, last: Position, m: DataMessage): void {
+    const epochChanged = last.epoch !== m.epoch;
+    const ctx = {
+      topic: m.topic,
+      from: last.offset + 1,
+      ...(!epochChanged && { to: m.offset - 1 }),
+      epochChanged,
+      position: { epoch: m.epoch, offset: m.offset - 1 },
+    };
+    for (const sub of channel.subs) this.#host.guard(() => sub.emit('gap', ctx));
   }
 
   /** A refused `sub`: returns false when `id` is not a subscription's. */

@@ -1,6 +1,6 @@
 import type { StateContext } from '@hubbub/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectClient, disposeAll, startHub } from './utils/harness.js';
+import { connectClient, disposeAll, proxyTo, startHub } from './utils/harness.js';
 import { waitFor, waitForState, waitSubscribed } from './utils/wait.js';
 
 afterEach(disposeAll);
@@ -107,6 +107,25 @@ describe('reconnection against a real hub', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(hub.stats().connections).toBe(0);
     expect(client.state).toBe('closed');
+  });
+
+  it("honours the server's goaway retry hint when it shuts down", async () => {
+    const old = await startHub({ goAwaySpreadMs: 200 });
+    const next = await startHub();
+    const proxy = await proxyTo(old.port);
+    // Without the hint the next attempt would wait 20 s.
+    const client = connectClient(proxy.port, {
+      reconnect: { minDelayMs: 20_000, maxDelayMs: 20_000, jitter: 0 },
+    });
+    const closes: number[] = [];
+    client.on('close', (c) => closes.push(c.code));
+    await waitForState(client, 'open');
+
+    proxy.retarget(next.port);
+    await old.hub.close({ drainMs: 1_000 });
+    await waitFor(() => closes.length === 1 && client.state === 'open', 'reopened on the next hub', 5_000);
+    expect(closes).toEqual([1001]);
+    expect(next.hub.stats().connections).toBe(1);
   });
 
   it('close() is final and idempotent, and rejects what is still pending', async () => {

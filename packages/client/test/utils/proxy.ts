@@ -79,6 +79,8 @@ export interface TcpProxy {
   thaw(): void;
   /** Destroys both sides of every current connection. */
   cut(): void;
+  /** Sends future connections to 127.0.0.1:`port`. */
+  retarget(port: number): void;
   /** Cuts everything and stops listening. */
   close(): Promise<void>;
 }
@@ -94,10 +96,11 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
   const links = new Set<Link>();
   const rates: Record<'up' | 'down', number | undefined> = { up: undefined, down: undefined };
   let accepted = 0;
+  let target = targetPort;
   const server: Server = createServer((client) => {
     accepted++;
     client.pause();
-    const upstream = connect(targetPort, '127.0.0.1');
+    const upstream = connect(target, '127.0.0.1');
     const link: Link = {
       client,
       server: upstream,
@@ -159,6 +162,9 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
       }
     },
     cut,
+    retarget(port) {
+      target = port;
+    },
     close() {
       clearInterval(ticker);
       cut();
