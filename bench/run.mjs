@@ -2,12 +2,13 @@
  * Benchmark runner.
  *
  *   node bench/run.mjs --target hubbub,ws,socketio --scenario fanout --runs 3 [--subs 100,1000]
- *                      [--conns N] [--window W] [--quick] [--no-readme]
+ *                      [--conns N] [--window W] [--quick] [--profile] [--no-readme]
  *
  * For every run, every case of every scenario, and every target in turn (A B C A B C ...), it
  * starts a fresh server process (core 0) and load generator (core 1), prints one JSON line per
  * measurement, appends it to bench/results/<stamp>.jsonl, and writes the Markdown summary to
- * bench/results/<stamp>.md and (unless --quick or --no-readme) into bench/README.md.
+ * bench/results/<stamp>.md and (unless --quick or --no-readme) into bench/README.md. --profile
+ * writes a V8 CPU profile of every server process to bench/results/profiles/.
  */
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,16 +31,18 @@ const ALL_SCENARIOS = [
   'bundle',
 ];
 const ALL_TARGETS = ['hubbub', 'ws', 'ws-preframed', 'socketio'];
+const QUICK_TARGETS = ['hubbub', 'ws', 'socketio'];
 
 const { values: argv } = parseArgs({
   options: {
-    target: { type: 'string', default: ALL_TARGETS.join(',') },
+    target: { type: 'string' },
     scenario: { type: 'string', default: 'all' },
     runs: { type: 'string' },
     subs: { type: 'string' },
     conns: { type: 'string' },
     window: { type: 'string' },
     quick: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
     'no-readme': { type: 'boolean', default: false },
   },
 });
@@ -56,7 +59,7 @@ const opts = {
   window: argv.window ? Number(argv.window) : undefined,
 };
 const runs = Number(argv.runs ?? (argv.quick ? 1 : 3));
-const targets = list(argv.target);
+const targets = list(argv.target ?? (argv.quick ? QUICK_TARGETS : ALL_TARGETS).join(','));
 const scenarioNames = argv.scenario === 'all' ? ALL_SCENARIOS : list(argv.scenario);
 const phaseTimeoutMs = argv.quick ? 20_000 : 60_000;
 
@@ -65,6 +68,11 @@ for (const t of targets) {
 }
 if (targets.includes('hubbub') && !existsSync(join(ROOT, 'packages/server/dist/index.js'))) {
   throw new Error('target hubbub needs the built packages: run `npm run build` at the repository root');
+}
+
+const targetScenarios = {};
+for (const t of targets) {
+  targetScenarios[t] = (await import(`./targets/${t}.mjs`)).scenarios ?? ALL_SCENARIOS;
 }
 
 const scenarios = {};
@@ -88,7 +96,10 @@ async function measure(scenarioName, c, target) {
         script: 'server.mjs',
         args: [target, JSON.stringify(extra)],
         core: 0,
-        nodeArgs: ['--expose-gc'],
+        nodeArgs: [
+          '--expose-gc',
+          ...(argv.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, 'profiles')}`] : []),
+        ],
         label: `server ${target}`,
       });
       started.push(h);
@@ -138,6 +149,7 @@ try {
     for (const name of scenarioNames) {
       for (const c of scenarios[name].cases(opts)) {
         for (const target of targets) {
+          if (!targetScenarios[target].includes(name)) continue;
           const metrics = await measure(name, c, target);
           const line = { scenario: name, case: c.name, target, run, ...metrics };
           results.push(line);

@@ -35,7 +35,13 @@ function caseTable(rows, metrics, targets) {
   }
   for (const t of targets) {
     for (const b of BASELINES) {
-      if (t === b || !rows.some((r) => r.target === b) || !rows.some((r) => r.target === t)) continue;
+      if (
+        t === b ||
+        (b === 'socketio' && t === 'ws') ||
+        !rows.some((r) => r.target === b) ||
+        !rows.some((r) => r.target === t)
+      )
+        continue;
       const cells = metrics.map((m) => (m.better === 'none' ? '' : ratioCell(rows, t, b, m.key)));
       lines.push(`| *${t} ÷ ${b}* | ${cells.join(' | ')} |`);
     }

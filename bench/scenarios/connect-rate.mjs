@@ -17,7 +17,7 @@ export const metrics = [
 
 /** The cases one run measures. */
 export function cases(opts) {
-  const n = opts.conns ?? (opts.quick ? 1_000 : 5_000);
+  const n = opts.conns ?? (opts.quick ? 500 : 5_000);
   return [
     { name: `connect rate, ${n} connections with auth (100 in flight)`, params: { n, concurrency: 100 } },
   ];

@@ -19,7 +19,7 @@ export const metrics = [
 /** The cases one run measures. */
 export function cases(opts) {
   const subs = opts.subs?.[0] ?? (opts.quick ? 100 : 1_000);
-  const deliveries = opts.quick ? 20_000 : 300_000;
+  const deliveries = opts.quick ? 10_000 : 300_000;
   const count = Math.max(10, Math.round(deliveries / subs));
   return ['windowed', 'unbounded'].map((mode) => ({
     name: `cross-instance ${subs} subs, ${mode}${mode === 'windowed' ? ` (window ${opts.window ?? 1})` : ''}`,

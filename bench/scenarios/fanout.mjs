@@ -19,7 +19,7 @@ export const metrics = [
 /** The cases one run measures. */
 export function cases(opts) {
   const subsList = opts.subs ?? (opts.quick ? [100] : [100, 1000]);
-  const deliveries = opts.quick ? 50_000 : 500_000;
+  const deliveries = opts.quick ? 20_000 : 500_000;
   return subsList.flatMap((subs) =>
     ['windowed', 'unbounded'].map((mode) => {
       const count = Math.max(10, Math.round(deliveries / subs));

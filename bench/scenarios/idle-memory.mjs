@@ -17,7 +17,7 @@ export const metrics = [
 
 /** The cases one run measures. */
 export function cases(opts) {
-  const n = opts.conns ?? (opts.quick ? 1_000 : 10_000);
+  const n = opts.conns ?? (opts.quick ? 500 : 10_000);
   return [{ name: `idle memory, ${n} subscribed connections`, params: { n, topics: Math.min(1_000, n) } }];
 }
 

@@ -12,10 +12,10 @@ export const metrics = fanoutMetrics;
 
 /** The cases one run measures. */
 export function cases(opts) {
-  const conns = opts.conns ?? (opts.quick ? 1_000 : 10_000);
-  const topics = opts.topics ?? (opts.quick ? 100 : 1_000);
+  const conns = opts.conns ?? (opts.quick ? 500 : 10_000);
+  const topics = opts.topics ?? (opts.quick ? 50 : 1_000);
   const window = opts.window ?? 10;
-  const count = opts.quick ? 2_000 : 20_000;
+  const count = opts.quick ? 1_000 : 20_000;
   return ['windowed', 'unbounded'].map((mode) => ({
     name: `many-topics ${conns} conns / ${topics} topics, ${mode}${mode === 'windowed' ? ` (window ${window})` : ''}`,
     params: { subs: conns, topics, mode, window, count, warmup: Math.ceil(count / 10) },

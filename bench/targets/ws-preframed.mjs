@@ -16,3 +16,6 @@ export const connectPublisher = connectWire;
 
 /** What the load generator uses, for the README. */
 export const describe = 'ws server, frame built once per publish; clients: raw ws';
+
+/** Scenarios where pre-framing can make a difference; the others would repeat `ws`. */
+export const scenarios = ['fanout', 'many-topics', 'cross-instance'];
