@@ -109,6 +109,24 @@ describe('Subscriptions', () => {
     expect(got).toEqual([101, 1]);
   });
 
+  it('reports a gap when the live stream skips offsets or changes epoch, and still delivers', () => {
+    const { subs } = registry();
+    const got: number[] = [];
+    const sub = subs.add('t', (_d, meta) => got.push(meta.offset));
+    const gaps: GapContext[] = [];
+    sub.on('gap', (g) => gaps.push(g));
+    subs.onSubscribed(subscribed(1, 0));
+    subs.onMessage(msg(1));
+    subs.onMessage(msg(4));
+    subs.onMessage(msg(1, { epoch: 'e2' }));
+
+    expect(got).toEqual([1, 4, 1]);
+    expect(gaps).toEqual([
+      { topic: 't', from: 2, to: 3, epochChanged: false, position: { epoch: EPOCH, offset: 3 } },
+      { topic: 't', from: 5, epochChanged: true, position: { epoch: 'e2', offset: 0 } },
+    ]);
+  });
+
   it('shares one wire subscription per topic; the last handle out sends unsub', async () => {
     const { subs, sent } = registry();
     const a: unknown[] = [];

@@ -1,0 +1,42 @@
+import {
+  type ClientState,
+  createClient,
+  type GapContext,
+  type HubbubError,
+  type HubbubErrorCode,
+  type MessageMeta,
+  type PublishAck,
+  type SubscriptionState,
+} from '@hubbub/client';
+import { describe, expectTypeOf, it } from 'vitest';
+
+describe('public types', () => {
+  const client = createClient({ url: 'ws://127.0.0.1:1' });
+
+  it('client state and events', () => {
+    expectTypeOf(client.state).toEqualTypeOf<ClientState>();
+    client.on('state', (ctx) => {
+      expectTypeOf(ctx.from).toEqualTypeOf<ClientState>();
+      expectTypeOf(ctx.code).toEqualTypeOf<number | undefined>();
+    });
+    client.on('error', (err) => {
+      expectTypeOf(err).toEqualTypeOf<HubbubError>();
+      expectTypeOf(err.code).toEqualTypeOf<HubbubErrorCode>();
+    });
+    client.on('close', (ctx) => expectTypeOf(ctx.wasClean).toEqualTypeOf<boolean>());
+    // @ts-expect-error unknown event
+    client.on('nope', () => {});
+  });
+
+  it('subscriptions and publishes', () => {
+    const sub = client.subscribe('t', (data, meta) => {
+      expectTypeOf(data).toBeUnknown();
+      expectTypeOf(meta).toEqualTypeOf<MessageMeta>();
+    });
+    expectTypeOf(sub.state).toEqualTypeOf<SubscriptionState>();
+    sub.on('gap', (gap) => expectTypeOf(gap).toEqualTypeOf<GapContext>());
+    expectTypeOf(client.publish('t', new Uint8Array(1))).toEqualTypeOf<Promise<PublishAck>>();
+    expectTypeOf(client.queue.length).toBeNumber();
+    expectTypeOf<HubbubErrorCode>().toExtend<string>();
+  });
+});
