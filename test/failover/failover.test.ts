@@ -122,4 +122,40 @@ describe('failover behind nginx', () => {
     // Two of three instances went away: at least their clients reconnected.
     expect(recoveries.length).toBeGreaterThanOrEqual(Math.floor(CLIENTS / 3));
   }, 180_000);
+
+  it('tells every client of the gap when Redis restarts empty, and never replays across epochs', async () => {
+    await stopRig(rig);
+    const topic = 'failover.flush';
+    const total = 1_000;
+    rig = await startRig(topic, 20);
+    const { redis, instances, publisher, observers } = rig;
+    await publishSteadily(publisher, topic, total, async (seq) => {
+      if (seq === 400) await redis.restart();
+      if (seq === 700) await stopInstance(instances[0]!, 'SIGKILL');
+    });
+    await waitFor(
+      () => observers.every((o) => o.seqs.includes(total - 1) && o.gaps.length > 0),
+      30_000,
+      'every client to see the last message and a gap',
+    ).catch((err) => {
+      for (const o of observers) {
+        console.log(o.client.state, o.seqs.length, o.seqs.at(-1), o.positions.at(-1), JSON.stringify(o.gaps));
+      }
+      throw err;
+    });
+    const lastSeqs = observers.map((o) => o.seqs.at(-1));
+    const gapClients = observers.filter((o) => o.gaps.some((g) => g.epochChanged)).length;
+    const wrongReplays = observers.reduce((n, o) => n + o.wrongReplays, 0);
+    const repeatedPositions = observers.reduce(
+      (n, o) => n + o.positions.length - new Set(o.positions).size,
+      0,
+    );
+    console.log(
+      `redis restart figures ${JSON.stringify({ clients: observers.length, gapClients, wrongReplays, repeatedPositions })}`,
+    );
+    expect(gapClients).toBe(observers.length);
+    expect(wrongReplays).toBe(0);
+    expect(repeatedPositions).toBe(0);
+    expect(lastSeqs.every((s) => s === total - 1)).toBe(true);
+  }, 180_000);
 });

@@ -69,7 +69,9 @@ export interface Observer {
   readonly positions: string[];
   /** Milliseconds from losing the link to the subscription being confirmed again. */
   readonly recoveries: number[];
-  readonly gaps: unknown[];
+  readonly gaps: { epochChanged: boolean }[];
+  /** Replayed messages whose epoch differs from the message before them: a wrong replay. */
+  wrongReplays: number;
   subscribed: boolean;
 }
 
@@ -81,11 +83,23 @@ export function observe(url: string, topic: string): Observer {
   });
   const seqs: number[] = [];
   const positions: string[] = [];
+  let lastEpoch: string | undefined;
   const sub = client.subscribe(topic, (data, meta) => {
     seqs.push((data as { seq: number }).seq);
     positions.push(`${meta.epoch}:${meta.offset}`);
+    if (meta.replayed && lastEpoch !== undefined && lastEpoch !== meta.epoch) observer.wrongReplays++;
+    lastEpoch = meta.epoch;
   });
-  const observer: Observer = { client, sub, seqs, positions, recoveries: [], gaps: [], subscribed: false };
+  const observer: Observer = {
+    client,
+    sub,
+    seqs,
+    positions,
+    recoveries: [],
+    gaps: [],
+    wrongReplays: 0,
+    subscribed: false,
+  };
   let lostAt: number | undefined;
   client.on('state', ({ to }) => {
     if (to === 'reconnecting' && lostAt === undefined) lostAt = performance.now();
