@@ -38,13 +38,17 @@ export type AuthorizeAction = 'subscribe' | 'publish';
 
 /**
  * Allows (`true`) or refuses (anything else) an action on a topic. A refusal answers the request
- * with a `FORBIDDEN` error frame; a throw with an `INTERNAL` one.
+ * with a `FORBIDDEN` error frame whose message is the returned string, when one is returned
+ * (e.g. `'message longer than 500 characters'`); a throw answers with an `INTERNAL` one. For
+ * `'publish'` the hook also gets the message's `data`, so it can check content (size, shape)
+ * before anything is stored or delivered.
  */
 export type AuthorizeHook = (
   principal: unknown,
   action: AuthorizeAction,
   topic: string,
-) => boolean | Promise<boolean>;
+  data?: unknown,
+) => boolean | string | Promise<boolean | string>;
 
 /** Outcome of an authentication attempt. */
 export type AuthOutcome =

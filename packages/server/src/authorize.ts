@@ -2,11 +2,17 @@ import { ErrorCode } from '@hubbub/protocol';
 import type { AuthorizeAction } from './auth.js';
 import type { Connection } from './connection.js';
 
-/** `authorize` verdict: allowed, refused, or the hook threw (already answered with `INTERNAL`). */
+/**
+ * `authorize` verdict: allowed, refused, or already answered (the hook threw and got `INTERNAL`,
+ * or refused with its own message).
+ */
 export type Verdict = 'allow' | 'deny' | 'error';
 
-function read(value: unknown): Verdict {
-  return value === true ? 'allow' : 'deny';
+function read(conn: Connection, id: number, value: unknown): Verdict {
+  if (value === true) return 'allow';
+  if (typeof value !== 'string' || value === '') return 'deny';
+  conn.fail(id, ErrorCode.Forbidden, value.slice(0, 512));
+  return 'error';
 }
 
 function failed(conn: Connection, id: number, err: unknown): Verdict {
@@ -25,22 +31,24 @@ export function authorize(
   id: number,
   action: AuthorizeAction,
   topic: string,
+  data?: unknown,
 ): Verdict | Promise<Verdict> {
   const hook = conn.hub.options.authorize;
   if (hook === undefined) return 'allow';
   let value: unknown;
   try {
-    value = hook(conn.principal, action, topic);
+    value =
+      action === 'publish' ? hook(conn.principal, action, topic, data) : hook(conn.principal, action, topic);
   } catch (err) {
     return failed(conn, id, err);
   }
   if (value instanceof Promise) {
     return value.then(
-      (v) => read(v),
+      (v) => read(conn, id, v),
       (err) => failed(conn, id, err),
     );
   }
-  return read(value);
+  return read(conn, id, value);
 }
 
 /** Answers a refused request. */

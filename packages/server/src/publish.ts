@@ -48,7 +48,7 @@ function settle(conn: Connection, message: PublishMessage, verdict: Verdict): vo
  * holds the following frames until it answers, for the same reason.
  */
 export function publish(conn: Connection, message: PublishMessage): Promise<void> | undefined {
-  const verdict = authorize(conn, message.id, 'publish', message.topic);
+  const verdict = authorize(conn, message.id, 'publish', message.topic, message.data);
   if (typeof verdict === 'string') {
     settle(conn, message, verdict);
     return undefined;

@@ -44,4 +44,23 @@ describe('publish and subscribe', () => {
     });
     expect(welcome.sid).toMatch(/\S/);
   });
+
+  it('lets authorize check a publish by its data and refuse with its own message', async () => {
+    const { hub, url } = await startHub({
+      authorize: (_principal, action, _topic, data) =>
+        action !== 'publish' || String((data as { text?: string }).text).length <= 5 || 'text longer than 5',
+    });
+    const a = await connectClient(url);
+    const b = await connectClient(url);
+    await b.subscribe('room:2', 1);
+    a.send({ type: 'pub', id: 1, topic: 'room:2', data: { text: 'far too long' } });
+    expect(await a.waitForMessage('error', (m) => m.id === 1)).toMatchObject({
+      code: 'FORBIDDEN',
+      message: 'text longer than 5',
+    });
+    a.send({ type: 'pub', id: 2, topic: 'room:2', data: { text: 'short' } });
+    expect((await a.waitForMessage('ack', (m) => m.id === 2)).offset).toBe(1);
+    expect((await b.waitForMessage('msg')).data).toEqual({ text: 'short' });
+    expect(hub.stats()).toMatchObject({ published: 1 });
+  });
 });
