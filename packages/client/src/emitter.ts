@@ -51,11 +51,24 @@ export class Emitter<Events extends EventMap<Events>> {
     return this.#listeners[event]?.length ?? 0;
   }
 
-  /** Calls every listener of `event` with `ctx`; true when there was one. */
+  /**
+   * Calls every listener of `event` with `ctx`; true when there was one. A listener that throws
+   * does not keep the others from running; the first error is rethrown after all of them ran.
+   */
   emit<K extends keyof Events>(event: K, ctx: Parameters<Events[K]>[0]): boolean {
     const list = this.#listeners[event];
     if (!list) return false;
-    for (const fn of list.slice()) fn(ctx);
+    let failed = false;
+    let first: unknown;
+    for (const fn of list.slice()) {
+      try {
+        fn(ctx);
+      } catch (err) {
+        if (!failed) first = err;
+        failed = true;
+      }
+    }
+    if (failed) throw first;
     return true;
   }
 }

@@ -72,7 +72,7 @@ export class Subscriptions {
   disconnected(): void {
     for (const channel of this.#byTopic.values()) {
       channel.subscribed = false;
-      for (const sub of channel.subs) sub.setState('subscribing');
+      for (const sub of channel.subs) this.#host.guard(() => sub.setState('subscribing'));
     }
   }
 
@@ -93,7 +93,7 @@ export class Subscriptions {
       channel.last = { epoch: m.position.epoch, offset: Math.max(0, m.position.offset - m.replayed) };
     }
     for (const sub of channel.subs) {
-      sub.setState('subscribed');
+      this.#host.guard(() => sub.setState('subscribed'));
       this.#host.guard(() => sub.emit('subscribed', ctx));
       if (!channel.resuming || !prev) continue;
       if (m.recovered) this.#host.guard(() => sub.emit('recovered', ctx));
@@ -132,7 +132,7 @@ export class Subscriptions {
     if (!channel) return false;
     this.#drop(channel);
     for (const sub of channel.subs) {
-      sub.setState('unsubscribed');
+      this.#host.guard(() => sub.setState('unsubscribed'));
       this.#host.guard(() => sub.emit('error', err));
     }
     return true;
@@ -141,7 +141,7 @@ export class Subscriptions {
   /** The client closed: every handle ends. */
   closeAll(): void {
     for (const channel of this.#byTopic.values()) {
-      for (const sub of channel.subs) sub.setState('unsubscribed');
+      for (const sub of channel.subs) this.#host.guard(() => sub.setState('unsubscribed'));
     }
     this.#byTopic.clear();
     this.#byId.clear();
@@ -175,7 +175,7 @@ export class Subscriptions {
     queueMicrotask(() => {
       const ctx = channel.confirmed;
       if (!channel.subscribed || !ctx || sub.state !== 'subscribing') return;
-      sub.setState('subscribed');
+      this.#host.guard(() => sub.setState('subscribed'));
       this.#host.guard(() => sub.emit('subscribed', ctx));
     });
   }

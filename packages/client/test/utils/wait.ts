@@ -14,9 +14,22 @@ export function waitFor(check: () => boolean, what: string, timeoutMs = 10_000):
   });
 }
 
-/** Resolves when the client reaches `state`. */
+/** Resolves when the client is in `state` or next enters it, even if only for a moment. */
 export function waitForState(client: Client, state: ClientState, timeoutMs = 10_000): Promise<void> {
-  return waitFor(() => client.state === state, `client state "${state}" (now "${client.state}")`, timeoutMs);
+  if (client.state === state) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onState = (ctx: { to: ClientState }) => {
+      if (ctx.to !== state) return;
+      clearTimeout(timer);
+      client.off('state', onState);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      client.off('state', onState);
+      reject(new Error(`timed out waiting for client state "${state}" (now "${client.state}")`));
+    }, timeoutMs);
+    client.on('state', onState);
+  });
 }
 
 /** Resolves when `sub` is confirmed by the server. */
