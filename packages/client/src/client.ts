@@ -5,6 +5,7 @@ import {
   decodeServerMessage,
   type ErrorMessage,
   encodeClientMessage,
+  MAX_LAST,
   MAX_REQUEST_ID,
   type RawFrame,
   type ServerMessage,
@@ -26,6 +27,16 @@ import { Subscriptions } from './subscriptions.js';
 import { discard, sinkOf, type WebSocketConstructor, type WebSocketLike, watchNetwork } from './transport.js';
 
 /** Options of one `publish()` call. */
+/** Options of `subscribe`. */
+export interface SubscribeOptions {
+  /**
+   * Start with the topic's latest `last` messages (up to 10,000), flagged `replayed`; then live
+   * ones. Used by the first handle of a topic; later reconnects resume from the last message seen.
+   * @default 0 (live only)
+   */
+  readonly last?: number;
+}
+
 export interface PublishOptions {
   /**
    * Idempotency key (letters, digits, `_`, `-`; up to 64). Publishes with the same key are
@@ -101,14 +112,19 @@ export class Client extends Emitter<ClientEvents> {
   }
 
   /**
-   * Subscribes `handler` to `topic`; works offline too (sent once connected). Throws a TypeError
-   * for a topic outside the grammar and `CLIENT_CLOSED` after `close()`.
+   * Subscribes `handler` to `topic`; works offline too (sent once connected). With `last`, the
+   * subscription starts with the topic's latest `last` messages (flagged `replayed`). Throws a
+   * TypeError for a topic outside the grammar and `CLIENT_CLOSED` after `close()`.
    */
-  subscribe(topic: string, handler: MessageHandler): Subscription {
+  subscribe(topic: string, handler: MessageHandler, options: SubscribeOptions = {}): Subscription {
     const problem = topicProblem(topic);
     if (problem) throw new TypeError(problem);
     if (this.#current === 'closed') throw closedError();
-    return this.#subs.add(topic, handler);
+    const { last } = options;
+    if (last !== undefined && !(Number.isInteger(last) && last >= 0 && last <= MAX_LAST)) {
+      throw new TypeError(`"last" must be an integer from 0 to ${MAX_LAST}`);
+    }
+    return this.#subs.add(topic, handler, last);
   }
 
   /** Publishes `data` (JSON value or bytes); resolves on the server's ack. */
@@ -330,7 +346,8 @@ export class Client extends Emitter<ClientEvents> {
       this.#retryTimer = undefined;
       this.#connect();
     }, plan);
-    this.#setState('reconnecting', ctx);
+    this.#fire('retry', { attempt: this.#retry.attempts, delayMs: plan, code, reason });
+    this.#setState('reconnecting', { ...ctx, delayMs: plan });
   }
 
   /** Stops everything tied to the current link. */
@@ -393,7 +410,7 @@ export class Client extends Emitter<ClientEvents> {
     }
   }
 
-  #fire<E extends 'state' | 'close'>(event: E, ctx: Parameters<ClientEvents[E]>[0]): void {
+  #fire<E extends 'state' | 'close' | 'retry'>(event: E, ctx: Parameters<ClientEvents[E]>[0]): void {
     this.#guard(() => (this.emit as (e: E, c: typeof ctx) => boolean)(event, ctx));
   }
 }

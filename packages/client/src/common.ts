@@ -1,5 +1,5 @@
 export { BACKOFF_DEFAULTS, type BackoffOptions, backoff } from './backoff.js';
-export { Client, type PublishOptions, type QueueInfo } from './client.js';
+export { Client, type PublishOptions, type QueueInfo, type SubscribeOptions } from './client.js';
 export { HubbubError, type HubbubErrorCode } from './errors.js';
 export type * from './events.js';
 export {

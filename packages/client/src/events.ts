@@ -14,6 +14,19 @@ export interface StateContext {
   readonly reason?: string;
   /** Whether that socket closed with a close handshake. */
   readonly wasClean?: boolean;
+  /** Entering `'reconnecting'`: milliseconds until the next attempt (for a countdown). */
+  readonly delayMs?: number;
+}
+
+/** Payload of the client's `retry` event: a reconnect attempt was scheduled. */
+export interface RetryContext {
+  /** Attempts since the last stable link, this one included. */
+  readonly attempt: number;
+  /** Milliseconds until the attempt. */
+  readonly delayMs: number;
+  /** Close code of the connection (or attempt) that failed. */
+  readonly code: number;
+  readonly reason: string;
 }
 
 /** Payload of the client's `close` event, sent each time a connection ends. */
@@ -31,6 +44,8 @@ export interface ClientEvents {
   error: (err: HubbubError) => void;
   /** A connection ended (the client may reconnect afterwards: see `state`). */
   close: (ctx: CloseContext) => void;
+  /** A reconnect attempt was scheduled; fires for every attempt, also while already reconnecting. */
+  retry: (ctx: RetryContext) => void;
 }
 
 /** State of one subscription handle. `'unsubscribed'` is final. */

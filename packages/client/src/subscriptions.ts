@@ -25,6 +25,8 @@ interface Channel {
   /** Last position delivered (or the start position): the resume point and the duplicate guard. */
   last: Position | undefined;
   confirmed: SubscribedContext | undefined;
+  /** History to start with on the first `sub` (`last`). */
+  startWith: number | undefined;
 }
 
 /**
@@ -41,7 +43,7 @@ export class Subscriptions {
     this.#host = host;
   }
 
-  add(topic: string, handler: MessageHandler): Subscription {
+  add(topic: string, handler: MessageHandler, last?: number): Subscription {
     const sub = new Subscription(topic, handler, (s) => this.#remove(s));
     const existing = this.#byTopic.get(topic);
     if (existing) {
@@ -57,6 +59,7 @@ export class Subscriptions {
       resuming: false,
       last: undefined,
       confirmed: undefined,
+      startWith: last || undefined,
     };
     this.#byTopic.set(topic, channel);
     if (this.#host.isOpen()) this.#host.subscribe(this.#subMessage(channel));
@@ -166,8 +169,10 @@ export class Subscriptions {
     channel.subscribed = false;
     const since = channel.last;
     channel.resuming = since !== undefined;
-    return since
-      ? { type: 'sub', id: channel.id, topic: channel.topic, since }
+    if (since) return { type: 'sub', id: channel.id, topic: channel.topic, since };
+    const last = channel.startWith;
+    return last
+      ? { type: 'sub', id: channel.id, topic: channel.topic, last }
       : { type: 'sub', id: channel.id, topic: channel.topic };
   }
 
