@@ -2,7 +2,7 @@
  * Hubbub chat page. Loads the client SDK's browser build from /hubbub.js: no bundler needed.
  */
 
-import { addHistory, addMessage, clearMessages, showError, showNotice, showState } from '/chat-view.js';
+import { addMessage, clearMessages, showError, showNotice, showState } from '/chat-view.js';
 import { createClient } from '/hubbub.js';
 
 /** Messages fetched from the room's history on join. */
@@ -30,45 +30,34 @@ client.on('state', (ev) => {
   showState(ev.to, delay === undefined ? undefined : Date.now() + delay);
   if (ev.to === 'open') showNotice(undefined);
 });
+// Every scheduled attempt, also the second and later ones while already reconnecting.
+client.on('retry', ({ delayMs }) => showState('reconnecting', Date.now() + delayMs));
 showState(client.state);
-
-function fromJson(data) {
-  if (data && typeof data === 'object' && typeof data.$bytes === 'string') {
-    return Uint8Array.from(atob(data.$bytes), (c) => c.charCodeAt(0));
-  }
-  return data;
-}
-
-/** History up to the offset the subscription started after: no gap, no overlap with live messages. */
-async function loadHistory(sub, room, position) {
-  try {
-    const params = new URLSearchParams({
-      room,
-      upto: String(position.offset),
-      limit: String(HISTORY_ON_JOIN),
-    });
-    const res = await fetch(`/history?${params}`);
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const body = await res.json();
-    if (sub !== subscription || body.epoch !== position.epoch) return;
-    addHistory(body.messages.map((m) => ({ offset: m.offset, data: fromJson(m.data) })));
-  } catch (err) {
-    showNotice(`Could not load the room's history: ${err.message}`);
-  }
-}
 
 function join(room) {
   subscription?.unsubscribe();
   clearMessages();
   showNotice(undefined);
-  const sub = client.subscribe(`chat.${room}`, (data, meta) => {
-    if (sub === subscription) addMessage(data, meta);
-  });
+  // `last` starts the subscription with the room's recent messages, then live ones: no gap, no
+  // overlap between history and live messages.
+  let historyLeft = 0;
+  let joined = false;
+  const sub = client.subscribe(
+    `chat.${room}`,
+    (data, meta) => {
+      if (sub !== subscription) return;
+      const isHistory = meta.replayed && historyLeft > 0;
+      if (isHistory) historyLeft--;
+      addMessage(data, meta, isHistory);
+    },
+    { last: HISTORY_ON_JOIN },
+  );
   subscription = sub;
-  let first = true;
-  sub.on('subscribed', ({ position }) => {
-    if (first) void loadHistory(sub, room, position);
-    first = false;
+  sub.on('subscribed', ({ replayed }) => {
+    // Only the first confirmation's replayed messages are the room's history; later ones are
+    // what a reconnect caught up on.
+    if (!joined) historyLeft = replayed;
+    joined = true;
   });
   sub.on('gap', () => showNotice('Some messages could not be recovered after the reconnect.'));
   sub.on('error', (err) => showError(describe(err)));

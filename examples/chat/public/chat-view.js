@@ -74,26 +74,15 @@ function buildItem(data, meta) {
 }
 
 /**
- * Adds a live message at the top of the list.
+ * Adds a message at the top of the list.
  * @param {unknown} data a text message `{ name, text, at }` or bytes
  * @param {{ offset: number, replayed?: boolean }} meta
+ * @param {boolean} [isHistory] part of the room's history shown on join
  */
-export function addMessage(data, meta) {
+export function addMessage(data, meta, isHistory = false) {
   const list = $('messages');
-  list.prepend(buildItem(data, meta));
+  const item = buildItem(data, meta);
+  if (isHistory) item.dataset.history = 'true';
+  list.prepend(item);
   while (list.childElementCount > MAX_RENDERED) list.lastElementChild.remove();
-}
-
-/**
- * Adds history below the live messages (it is older than all of them).
- * @param {{ offset: number, data: unknown }[]} messages in offset order
- */
-export function addHistory(messages) {
-  const list = $('messages');
-  for (let i = messages.length - 1; i >= 0 && list.childElementCount < MAX_RENDERED; i--) {
-    const m = messages[i];
-    const item = buildItem(m.data, { offset: m.offset, replayed: true });
-    item.dataset.history = 'true';
-    list.append(item);
-  }
 }

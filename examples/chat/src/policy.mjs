@@ -13,6 +13,9 @@ export const ROOM_PREFIX = 'chat.';
  */
 export const MAX_FRAME_BYTES = 4096;
 
+/** Longest chat text, in characters, checked by the server on every publish. */
+export const MAX_TEXT_LENGTH = 500;
+
 const ROOM_RE = /^chat\.[a-z0-9][a-z0-9-]{0,31}$/;
 
 /**
@@ -37,12 +40,20 @@ export function authenticate({ token }) {
 }
 
 /**
- * Guests may read and write chat rooms and nothing else.
+ * Guests may read and write chat rooms and nothing else; a text message may hold at most
+ * {@link MAX_TEXT_LENGTH} characters (the refusal's message is shown on the page).
  *
  * @param {unknown} _principal
- * @param {'subscribe' | 'publish'} _action
+ * @param {'subscribe' | 'publish'} action
  * @param {string} topic
+ * @param {unknown} [data] the message, for publishes
+ * @returns {boolean | string}
  */
-export function authorize(_principal, _action, topic) {
-  return isRoomTopic(topic);
+export function authorize(_principal, action, topic, data) {
+  if (!isRoomTopic(topic)) return false;
+  const text = action === 'publish' && data !== null && typeof data === 'object' ? data.text : undefined;
+  if (typeof text === 'string' && text.length > MAX_TEXT_LENGTH) {
+    return `message longer than ${MAX_TEXT_LENGTH} characters`;
+  }
+  return true;
 }

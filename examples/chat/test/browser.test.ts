@@ -152,6 +152,17 @@ describe('chat in Chromium', () => {
     expect(await alice.isVisible('#error')).toBe(false);
   });
 
+  it("shows the server's text length cap as an error", async () => {
+    await say(alice, 'y'.repeat(501));
+    await alice.waitForFunction(
+      () => /longer than 500 characters/.test(document.getElementById('error')?.textContent ?? ''),
+      undefined,
+      WAIT,
+    );
+    await say(alice, 'y'.repeat(500));
+    await waitForText(bob, 'y'.repeat(500));
+  });
+
   it('reconnects after the server drops every socket and catches up exactly once', async () => {
     chat.setAcceptingSockets(false);
     expect(chat.dropAllSockets()).toBe(2);
