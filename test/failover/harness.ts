@@ -4,7 +4,7 @@
  * subscribe through nginx and record every message they get.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Client, createClient, type Subscription } from '@hubbub/client';
 import { startNginx } from '../utils/nginx.js';
@@ -39,13 +39,19 @@ export interface Instance {
   readonly child: ChildProcess;
 }
 
-/** Starts one hub process on a free loopback port. */
+/** Starts one hub process on a free loopback port; `HUBBUB_FAILOVER_LOG` names a file for its output. */
 export async function startInstance(redisUrl: string): Promise<Instance> {
   const port = await freePort();
   const child = spawn(process.execPath, [INSTANCE, String(port), redisUrl], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const log = process.env.HUBBUB_FAILOVER_LOG;
+  if (log) {
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.on('data', (chunk: Buffer) => appendFileSync(log, `[${port}] ${chunk.toString()}`));
+    }
+  }
   await waitForOutput(child, /listening/, 20_000, `hub instance on port ${port}`);
   return { port, child };
 }

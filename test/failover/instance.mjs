@@ -7,7 +7,10 @@ const hub = createServer({
   port: Number(port),
   host: '127.0.0.1',
   path: '/ws',
-  broker: createRedisBroker({ url: redisUrl }),
+  broker: createRedisBroker(
+    { url: redisUrl },
+    { onError: (err) => console.error(`broker ${port}:`, err instanceof Error ? err.message : err) },
+  ),
   history: { size: 20_000, ttlMs: 600_000 },
   heartbeat: { intervalMs: 1_000, timeoutMs: 3_000 },
   goAwaySpreadMs: 500,

@@ -69,6 +69,9 @@ const DEFAULTS = {
   connectTimeoutMs: 10_000,
 };
 
+/** Wait before a topic whose history repair failed tries again, while Redis stays reachable. */
+const REPAIR_RETRY_MS = 1_000;
+
 function warn(err: unknown): void {
   if (isBrokerUnavailable(err)) return;
   process.emitWarning(err instanceof Error ? err : String(err), 'HubbubBrokerWarning');
@@ -80,6 +83,7 @@ interface Listened {
   readonly feed: TopicFeed;
   refs: number;
   ready: Promise<void>;
+  retry: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -88,7 +92,9 @@ interface Listened {
  * channel. A subscriber connection (`duplicate()` of the publishing one) subscribes to a topic's
  * channel only while the hub listens to it; a {@link TopicFeed} per topic repairs gaps from
  * history. While Redis is down, publishes reject with `code: 'UNAVAILABLE'`; ioredis reconnects
- * with backoff, and the broker then resubscribes every listened topic and catches it up.
+ * each connection with backoff, the broker resubscribes every listened topic once the subscriber
+ * connection is back, and catches every topic up from history each time both connections are
+ * ready again (whichever came back last), so a repair that failed meanwhile is redone.
  */
 export class RedisBroker implements Broker {
   private readonly options: typeof DEFAULTS & RedisBrokerOptions;
@@ -181,9 +187,9 @@ export class RedisBroker implements Broker {
     const feed = new TopicFeed(topic, {
       read: (t, q) => this.read(t, q),
       deliver: (m) => this.deliver(m),
-      onError: this.onError,
+      onError: (err) => this.repairFailed(listened, err),
     });
-    const listened: Listened = { topic, channel, feed, refs: 1, ready: Promise.resolve() };
+    const listened: Listened = { topic, channel, feed, refs: 1, ready: Promise.resolve(), retry: undefined };
     this.topics.set(topic, listened);
     this.channels.set(channel, listened);
     listened.ready = this.subscribe(listened);
@@ -206,7 +212,10 @@ export class RedisBroker implements Broker {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const listened of this.topics.values()) listened.feed.close();
+    for (const listened of this.topics.values()) {
+      listened.feed.close();
+      clearTimeout(listened.retry);
+    }
     this.topics.clear();
     this.channels.clear();
     for (const event of ['ready', 'close', 'end']) this.pub.off(event, this.onStatus);
@@ -257,11 +266,15 @@ export class RedisBroker implements Broker {
 
   private forget(listened: Listened): void {
     listened.feed.close();
+    clearTimeout(listened.retry);
     this.topics.delete(listened.topic);
     this.channels.delete(listened.channel);
   }
 
-  /** After the subscriber connection came back: subscribe again, then catch every topic up. */
+  /**
+   * After the subscriber connection came back: subscribe again. The catch-up from history follows
+   * once the broker is ready, as the publishing connection that reads history may still be down.
+   */
   private async resubscribeAll(): Promise<void> {
     if (this.closed) return;
     const listened = [...this.topics.values()];
@@ -270,13 +283,23 @@ export class RedisBroker implements Broker {
       this.updateReady();
       try {
         await this.subscribeChannels(listened.map((l) => l.channel));
-        for (const l of listened) l.feed.resync();
       } catch (err) {
         this.onError(unavailable('resubscribe failed', err));
       }
       this.resubscribing = false;
     }
     this.updateReady();
+  }
+
+  /** A feed could not read history: it waits for the next ready transition or for a retry. */
+  private repairFailed(listened: Listened, err: unknown): void {
+    this.onError(err);
+    if (listened.retry !== undefined || this.topics.get(listened.topic) !== listened) return;
+    listened.retry = setTimeout(() => {
+      listened.retry = undefined;
+      if (this.ready && this.topics.get(listened.topic) === listened) listened.feed.resync();
+    }, REPAIR_RETRY_MS);
+    listened.retry.unref();
   }
 
   private receive(channel: Buffer, message: Buffer): void {
@@ -305,6 +328,7 @@ export class RedisBroker implements Broker {
       !this.closed && !this.resubscribing && this.pub.status === 'ready' && this.sub?.status === 'ready';
     if (ready === this.ready || !this.ctx) return;
     this.ready = ready;
+    if (ready) for (const listened of this.topics.values()) listened.feed.resync();
     this.ctx.readyChanged(ready);
   }
 }

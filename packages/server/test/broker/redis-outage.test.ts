@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../../test/utils/process.js';
 import { type RedisHandle, startRedis } from '../../../../test/utils/redis.js';
@@ -79,6 +79,120 @@ describe('RedisBroker when Redis goes away', () => {
     } finally {
       await publisher.close();
     }
+  });
+
+  it('delivers a listened topic from offset 1 of the new epoch when Redis restarts empty', async () => {
+    const { broker, delivered, ready } = await start();
+    const publisher = createPublisher({ url: redis.url, prefix: PREFIX });
+    const topic = uniqueTopic();
+    try {
+      await broker.listen(topic);
+      for (const n of [1, 2, 3, 4]) await broker.publish(topic, `old-${n}`);
+      await waitFor(() => delivered.length === 4, 'deliveries before the outage');
+
+      await redis.kill();
+      await waitFor(() => ready.at(-1) === false, 'readyChanged(false)');
+      await redis.restart();
+      await waitFor(() => ready.at(-1) === true, 'readyChanged(true)', 20_000);
+      await waitFor(
+        () =>
+          publisher.publish(topic, 'new-1').then(
+            () => true,
+            () => false,
+          ),
+        'the publisher to reconnect',
+        20_000,
+      );
+      for (const n of [2, 3]) await publisher.publish(topic, `new-${n}`);
+      await waitFor(() => delivered.length === 7, "the new epoch's messages");
+      const fresh = delivered.slice(4);
+      expect(fresh.map((m) => m.data)).toEqual(['new-1', 'new-2', 'new-3']);
+      expect(fresh.map((m) => m.offset)).toEqual([1, 2, 3]);
+      expect(new Set(fresh.map((m) => m.epoch)).size).toBe(1);
+      expect(fresh[0]?.epoch).not.toBe(delivered[0]?.epoch);
+    } finally {
+      await publisher.close();
+    }
+  });
+
+  it('catches a topic up once the publishing connection comes back after the subscriber one', async () => {
+    // The subscriber connection (the broker's duplicate, without auto-resubscribe) reconnects on
+    // its own; the publishing one, which reads history, stays down until the test reconnects it.
+    let reconnectPub = false;
+    const options: RedisOptions = {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy(this: RedisOptions) {
+        if (this.autoResubscribe === false) return 50;
+        return reconnectPub ? 50 : null;
+      },
+    };
+    const pub = new Redis(redis.url, options);
+    pub.on('error', () => {});
+    const broker = createRedisBroker({ redis: pub }, { prefix: PREFIX });
+    open.push(broker);
+    const { delivered, ready } = await startBroker(broker);
+    const publisher = createPublisher({ url: redis.url, prefix: PREFIX });
+    const topic = uniqueTopic();
+    const channel = topicKeys(PREFIX, topic).channel;
+    try {
+      await broker.listen(topic);
+      for (const n of [1, 2, 3, 4, 5]) await broker.publish(topic, `old-${n}`);
+      await waitFor(() => delivered.length === 5, 'deliveries before the outage');
+
+      await redis.kill();
+      await waitFor(() => pub.status === 'end', 'the publishing connection to give up');
+      await redis.restart();
+      await waitFor(async () => (await numsub(channel)) === 1, 'the resubscription', 20_000);
+      await waitFor(
+        () =>
+          publisher.publish(topic, 'new-1').then(
+            () => true,
+            () => false,
+          ),
+        'the publisher to reconnect',
+        20_000,
+      );
+      await publisher.publish(topic, 'new-2');
+      await expect(broker.listen(uniqueTopic())).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+      expect(broker.isReady()).toBe(false);
+
+      reconnectPub = true;
+      await pub.connect();
+      await waitFor(() => ready.at(-1) === true, 'readyChanged(true)');
+      await publisher.publish(topic, 'new-3');
+      await waitFor(() => delivered.length === 8, "the new epoch's messages");
+      expect(delivered.slice(5).map((m) => m.data)).toEqual(['new-1', 'new-2', 'new-3']);
+      expect(offsetsOf(delivered, topic)).toEqual([1, 2, 3, 4, 5, 1, 2, 3]);
+    } finally {
+      await publisher.close();
+      await broker.close();
+      pub.disconnect();
+    }
+  });
+
+  it('listens to a topic whose listen() failed while Redis was down, from offset 1 of the new epoch', async () => {
+    const { broker, delivered, ready } = await start();
+    const topic = uniqueTopic();
+    await broker.listen(topic);
+    await broker.publish(topic, 'old');
+    await waitFor(() => delivered.length === 1, 'the delivery before the outage');
+    await redis.kill();
+    await waitFor(() => ready.at(-1) === false, 'readyChanged(false)');
+    const late = uniqueTopic();
+    await expect(broker.listen(late)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await redis.restart();
+    await waitFor(() => ready.at(-1) === true, 'readyChanged(true)', 20_000);
+
+    await broker.listen(late);
+    for (const n of [1, 2]) {
+      await broker.publish(late, `late-${n}`);
+      await broker.publish(topic, `new-${n}`);
+    }
+    await waitFor(() => delivered.length === 5, "the new epoch's messages");
+    expect(offsetsOf(delivered, late)).toEqual([1, 2]);
+    expect(offsetsOf(delivered, topic)).toEqual([1, 1, 2]);
+    expect(delivered.filter((m) => m.topic === topic).map((m) => m.data)).toEqual(['old', 'new-1', 'new-2']);
   });
 
   it('catches a listener up from history after its subscriber connection was cut', async () => {
