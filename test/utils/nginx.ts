@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeNginxConfig } from '../../docker/render-nginx.mjs';
-import { freePort, which } from './process.js';
+import { aptInstall, freePort, which } from './process.js';
 import { waitFor } from './wait.js';
 
 export interface NginxHandle {
@@ -21,18 +21,8 @@ export interface NginxHandle {
 function nginxBinary(): string {
   const found = which('nginx');
   if (found) return found;
-  if (process.getuid?.() === 0 && which('apt-get')) {
-    execFileSync(
-      'sh',
-      ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx'],
-      {
-        stdio: 'ignore',
-        timeout: 600_000,
-      },
-    );
-    const installed = which('nginx');
-    if (installed) return installed;
-  }
+  const installed = aptInstall('nginx', 'nginx');
+  if (installed) return installed;
   throw new Error("nginx is needed for this test: install Debian's nginx (apt-get install nginx)");
 }
 

@@ -63,3 +63,20 @@ export function waitForOutput(
     child.once('exit', onExit);
   });
 }
+
+/**
+ * Installs a Debian package when the process runs as root with apt-get, and returns the path of
+ * `command` afterwards (undefined when it still is not there).
+ */
+export function aptInstall(pkg: string, command: string): string | undefined {
+  if (process.getuid?.() !== 0 || !which('apt-get')) return undefined;
+  execFileSync(
+    'sh',
+    ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkg}`],
+    {
+      stdio: 'ignore',
+      timeout: 600_000,
+    },
+  );
+  return which(command);
+}

@@ -4,11 +4,11 @@
  * Docker engine answers; Debian's `redis-server`, installed with apt-get when running as root.
  * Otherwise it throws, naming what is missing. It never skips.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitForOutput, which } from './process.js';
+import { aptInstall, freePort, waitForOutput, which } from './process.js';
 
 export interface RedisHandle {
   /** `redis://127.0.0.1:PORT` (or REDIS_URL). */
@@ -37,18 +37,7 @@ export interface StartRedisOptions {
 export function redisServerBinary(): string | undefined {
   const found = which('redis-server');
   if (found) return found;
-  if (process.getuid?.() === 0 && which('apt-get')) {
-    execFileSync(
-      'sh',
-      ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server'],
-      {
-        stdio: 'ignore',
-        timeout: 600_000,
-      },
-    );
-    return which('redis-server');
-  }
-  return undefined;
+  return aptInstall('redis-server', 'redis-server');
 }
 
 async function spawnRedis(binary: string, port: number, args: readonly string[]) {
