@@ -83,6 +83,12 @@ const resultsDir = join(BENCH_DIR, 'results');
 mkdirSync(resultsDir, { recursive: true });
 const jsonlPath = join(resultsDir, `${stamp}.jsonl`);
 
+let profiles = 0;
+function profileArgs(name) {
+  const file = `${stamp}-${name}-${++profiles}.cpuprofile`;
+  return ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, 'profiles')}`, `--cpu-prof-name=${file}`];
+}
+
 let redis;
 async function measure(scenarioName, c, target) {
   const started = [];
@@ -96,10 +102,7 @@ async function measure(scenarioName, c, target) {
         script: 'server.mjs',
         args: [target, JSON.stringify(extra)],
         core: 0,
-        nodeArgs: [
-          '--expose-gc',
-          ...(argv.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, 'profiles')}`] : []),
-        ],
+        nodeArgs: ['--expose-gc', ...(argv.profile ? profileArgs(`${scenarioName}-${target}`) : [])],
         label: `server ${target}`,
       });
       started.push(h);
