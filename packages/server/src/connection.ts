@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import {
   type ClientMessage,
   CloseCode,
@@ -10,6 +11,7 @@ import {
   type ServerMessage,
 } from '@hubbub/protocol';
 import type WebSocket from 'ws';
+import type { Batched } from './batch.js';
 import type { HubCore } from './core.js';
 import { dispatch } from './dispatch.js';
 import type { LivenessState } from './heartbeat.js';
@@ -38,7 +40,7 @@ const OPEN = 1;
  * One client socket. Plain fields only (no timers, no closures): the hub's sweep drives its
  * heartbeat and deadlines, and module-level socket listeners reach it through a back-pointer.
  */
-export class Connection implements Subscriber, LivenessState, BucketState {
+export class Connection implements Subscriber, LivenessState, BucketState, Batched {
   state: ConnState = ConnState.New;
   principal: unknown = null;
   /** The upgrade request, kept only until `connect` is done. */
@@ -55,6 +57,8 @@ export class Connection implements Subscriber, LivenessState, BucketState {
   nextPingAt = 0;
   pingSentAt = 0;
   expiresAt = 0;
+  writeRound = 0;
+  corked: Duplex | null = null;
 
   constructor(
     readonly hub: HubCore,
@@ -82,6 +86,7 @@ export class Connection implements Subscriber, LivenessState, BucketState {
       return;
     }
     const encoded = encodeServerMessage(message);
+    this.hub.batcher.beforeWrite(this, rawSocket(ws));
     ws.send(encoded, { binary: typeof encoded !== 'string' });
     this.hub.counters.messagesOut++;
   }
@@ -97,6 +102,7 @@ export class Connection implements Subscriber, LivenessState, BucketState {
       this.slowConsumer();
       return;
     }
+    this.hub.batcher.beforeWrite(this, rawSocket(ws));
     sendPrepared(ws, frame);
     this.hub.counters.messagesOut++;
   }
@@ -244,6 +250,11 @@ export class Connection implements Subscriber, LivenessState, BucketState {
     }
     this.refuse(err.id, err.code, err.message);
   }
+}
+
+/** ws's underlying socket (`_socket` is not public API: without it writes are not batched). */
+function rawSocket(ws: WebSocket): Duplex | undefined {
+  return (ws as unknown as { _socket?: Duplex })._socket;
 }
 
 function idOf(message: ClientMessage): number | undefined {

@@ -1,4 +1,5 @@
 import type { AnnouncedLimits } from '@hubbub/protocol';
+import type { WriteBatcher } from './batch.js';
 import type { Broker } from './broker/broker.js';
 import type { Connection } from './connection.js';
 import type { ResolvedOptions } from './options.js';
@@ -11,6 +12,8 @@ export interface HubCore {
   readonly counters: Counters;
   readonly index: TopicIndex<Connection>;
   readonly broker: Broker;
+  /** Coalesces the writes to one socket within a turn of the event loop. */
+  readonly batcher: WriteBatcher;
   /** Limits announced in `welcome`. */
   readonly announced: AnnouncedLimits;
   /** Whether fan-out frames are pre-framed (permessage-deflate off). */

@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { type AnnouncedLimits, CloseCode, isValidTopic, type Payload, topicProblem } from '@hubbub/protocol';
 import { nanoid } from 'nanoid';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { WriteBatcher } from './batch.js';
 import type { Broker, BrokerMessage, PublishResult } from './broker/broker.js';
 import { Connection, ConnState } from './connection.js';
 import type { HubCore } from './core.js';
@@ -62,6 +63,7 @@ export class Hub extends EventEmitter<HubEvents> implements HubCore {
   readonly ready: Promise<void>;
   readonly counters = new Counters();
   readonly index = new TopicIndex<Connection>();
+  readonly batcher = new WriteBatcher();
   readonly announced: AnnouncedLimits;
   readonly preframe: boolean;
   readonly #conns = new Map<string, Connection>();

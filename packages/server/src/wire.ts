@@ -2,8 +2,9 @@ import type WebSocket from 'ws';
 import * as wsModule from 'ws';
 
 /**
- * A server frame prepared once and written to many sockets. `parts` is the WebSocket frame
- * (header + payload) built once by `WebSocket.Sender.frame`, when pre-framing is allowed.
+ * A server frame prepared once and written to many sockets. `parts` is the whole WebSocket frame
+ * (header and payload in one buffer) built once by `WebSocket.Sender.frame`, when pre-framing is
+ * allowed: one buffer per write is one `write` system call rather than a two-part `writev`.
  */
 export interface PreparedFrame {
   readonly data: Buffer;
@@ -51,7 +52,11 @@ export function prepareFrame(encoded: string | Uint8Array, preframe: boolean): P
       : Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
   const parts =
     preframe && frameFn !== null
-      ? frameFn(data, { fin: true, rsv1: false, opcode: binary ? 2 : 1, mask: false, readOnly: false })
+      ? [
+          Buffer.concat(
+            frameFn(data, { fin: true, rsv1: false, opcode: binary ? 2 : 1, mask: false, readOnly: false }),
+          ),
+        ]
       : null;
   return { data, binary, parts };
 }

@@ -1,0 +1,103 @@
+import { Writable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Batched, WriteBatcher } from '../src/batch.js';
+import { disposeAll, startHub } from './utils/servers.js';
+import { connectClient } from './utils/tclient.js';
+
+/** A real writable stream that records how its chunks reach the "system call". */
+class RecordingSocket extends Writable {
+  readonly calls: number[] = [];
+  readonly bytes: string[] = [];
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
+    this.calls.push(1);
+    this.bytes.push(chunk.toString());
+    cb();
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], cb: () => void): void {
+    this.calls.push(chunks.length);
+    for (const c of chunks) this.bytes.push(c.chunk.toString());
+    cb();
+  }
+}
+
+function peer(): Batched {
+  return { writeRound: 0, corked: null };
+}
+
+function write(b: WriteBatcher, conn: Batched, raw: RecordingSocket, text: string): void {
+  b.beforeWrite(conn, raw);
+  raw.write(text);
+}
+
+describe('WriteBatcher', () => {
+  describe('#beforeWrite', () => {
+    it('writes the first message of a turn at once and coalesces the rest into one writev', async () => {
+      const b = new WriteBatcher();
+      const conn = peer();
+      const raw = new RecordingSocket();
+      for (let i = 0; i < 5; i++) write(b, conn, raw, `m${i}`);
+      expect(raw.calls).toEqual([1]);
+      await nextTurn();
+      expect(raw.calls).toEqual([1, 4]);
+      expect(raw.bytes).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
+      expect(conn.corked).toBeNull();
+    });
+
+    it('starts a new turn after the flush: a lone message is not held back', async () => {
+      const b = new WriteBatcher();
+      const conn = peer();
+      const raw = new RecordingSocket();
+      write(b, conn, raw, 'a');
+      await nextTurn();
+      write(b, conn, raw, 'b');
+      expect(raw.calls).toEqual([1, 1]);
+      expect(raw.writableCorked).toBe(0);
+    });
+
+    it('keeps each socket to its own batch', async () => {
+      const b = new WriteBatcher();
+      const conns = [peer(), peer(), peer()];
+      const raws = conns.map(() => new RecordingSocket());
+      for (let round = 0; round < 3; round++) {
+        for (const [i, c] of conns.entries()) write(b, c, raws[i]!, `${i}:${round}`);
+      }
+      await nextTurn();
+      raws.forEach((raw, i) => {
+        expect(raw.calls).toEqual([1, 2]);
+        expect(raw.bytes).toEqual([`${i}:0`, `${i}:1`, `${i}:2`]);
+      });
+    });
+
+    it('flushes early once 64 KiB wait, so a burst never sits in one buffer', async () => {
+      const b = new WriteBatcher();
+      const conn = peer();
+      const raw = new RecordingSocket();
+      const chunk = 'x'.repeat(1024);
+      for (let i = 0; i < 200; i++) write(b, conn, raw, chunk);
+      expect(raw.calls.length).toBeGreaterThan(2);
+      expect(Math.max(...raw.calls)).toBeLessThanOrEqual(66);
+      await nextTurn();
+      expect(raw.bytes.length).toBe(200);
+      expect(raw.writableCorked).toBe(0);
+    });
+  });
+});
+
+describe('batched fan-out through the hub', () => {
+  afterEach(disposeAll);
+
+  it('delivers a burst published in one turn to every subscriber, complete and in order', async () => {
+    const { hub, url } = await startHub();
+    const subs = await Promise.all([1, 2, 3].map(() => connectClient(url)));
+    for (const s of subs) await s.subscribe('burst', 1);
+    await Promise.all(Array.from({ length: 500 }, (_, i) => hub.publish('burst', { i })));
+    for (const s of subs) {
+      const got: number[] = [];
+      while (got.length < 500) got.push((await s.waitForMessage('msg')).offset);
+      expect(got).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
+    }
+  });
+});
