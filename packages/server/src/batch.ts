@@ -1,11 +1,11 @@
-import type { Duplex } from 'node:stream';
+import type { Writable } from 'node:stream';
 
 /** What a connection keeps for write batching. */
 export interface Batched {
   /** Round of the batcher in which this socket was last written to. */
   writeRound: number;
   /** The raw socket while it is corked by the batcher, else null. */
-  corked: Duplex | null;
+  corked: Writable | null;
 }
 
 /**
@@ -30,7 +30,7 @@ export class WriteBatcher {
   readonly #flush = () => this.flush();
 
   /** Call before writing to `conn`'s socket `raw` (ws's underlying `net.Socket`). */
-  beforeWrite(conn: Batched, raw: Duplex | undefined): void {
+  beforeWrite(conn: Batched, raw: Writable | undefined): void {
     if (conn.writeRound !== this.#round) {
       conn.writeRound = this.#round;
       this.#schedule();

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Writable } from 'node:stream';
 import {
   type ClientMessage,
   CloseCode,
@@ -58,7 +58,7 @@ export class Connection implements Subscriber, LivenessState, BucketState, Batch
   pingSentAt = 0;
   expiresAt = 0;
   writeRound = 0;
-  corked: Duplex | null = null;
+  corked: Writable | null = null;
 
   constructor(
     readonly hub: HubCore,
