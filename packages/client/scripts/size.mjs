@@ -14,6 +14,7 @@ const result = await build({
   format: 'esm',
   platform: 'browser',
   target: 'es2022',
+  mangleProps: /^_[a-z]/,
   write: false,
   metafile: true,
 });

@@ -7,6 +7,6 @@ export * from './common.js';
 /** Creates a client and starts connecting. Uses `options.WebSocket`, else the platform's WebSocket. */
 export function createClient(options: ClientOptions): Client {
   const WS = options?.WebSocket ?? platformWebSocket();
-  if (!WS) throw new TypeError('no WebSocket: this platform has none; pass the "WebSocket" option');
+  if (!WS) throw new TypeError('this platform has no WebSocket: pass the "WebSocket" option');
   return new Client(options, WS);
 }

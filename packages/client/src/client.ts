@@ -1,21 +1,20 @@
 import {
   type AckMessage,
   type ClientMessage,
-  CloseCode,
   decodeServerMessage,
   type ErrorMessage,
   encodeClientMessage,
+  isValidTopic,
   MAX_LAST,
   MAX_REQUEST_ID,
   type RawFrame,
-  type ServerMessage,
   SUBPROTOCOL,
-  topicProblem,
   type WelcomeMessage,
 } from '@hubbub/protocol';
+import { ABNORMAL, NORMAL, UNAUTHORIZED } from './close-codes.js';
 import { Emitter } from './emitter.js';
-import { closedError, HubbubError, toError } from './errors.js';
-import type { ClientEvents, ClientState, MessageHandler, StateContext } from './events.js';
+import { closedError, HubbubError, TOPIC_RULE, toError } from './errors.js';
+import type { ClientEvents, ClientState, CloseContext, MessageHandler, StateContext } from './events.js';
 import { livenessTimeout, Watchdog } from './liveness.js';
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { encodePublish, type PublishAck, Publishes } from './publishes.js';
@@ -24,9 +23,8 @@ import { planRetry, retryState } from './retry.js';
 import { SendQueue } from './send-queue.js';
 import type { Subscription } from './subscription.js';
 import { Subscriptions } from './subscriptions.js';
-import { discard, sinkOf, type WebSocketConstructor, type WebSocketLike, watchNetwork } from './transport.js';
+import { discard, type WebSocketConstructor, type WebSocketLike, watchNetwork } from './transport.js';
 
-/** Options of one `publish()` call. */
 /** Options of `subscribe`. */
 export interface SubscribeOptions {
   /**
@@ -37,6 +35,7 @@ export interface SubscribeOptions {
   readonly last?: number;
 }
 
+/** Options of one `publish()` call. */
 export interface PublishOptions {
   /**
    * Idempotency key (letters, digits, `_`, `-`; up to 64). Publishes with the same key are
@@ -54,33 +53,35 @@ export interface QueueInfo {
   readonly bufferedAmount: number;
 }
 
-interface Link {
-  readonly ws: WebSocketLike;
-  welcome: WelcomeMessage | undefined;
-}
+/** What the state event adds to `from` and `to`. */
+type Transition = Omit<StateContext, 'from' | 'to'>;
 
 /** A reconnecting Hubbub connection. Create it with `createClient`. */
 export class Client extends Emitter<ClientEvents> {
   #current: ClientState = 'connecting';
-  #link: Link | undefined;
+  /** The socket of the current attempt or link; events of any other socket are ignored. */
+  #ws: WebSocketLike | undefined;
+  /** The current link's `welcome`, once the server sent it. */
+  #welcome: WelcomeMessage | undefined;
   /** Bumped whenever a connection attempt is abandoned, so late callbacks of old ones are ignored. */
   #generation = 0;
   readonly #retry = retryState();
   #lastId = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #stableTimer: ReturnType<typeof setTimeout> | undefined;
-  #refreshAnswer: { id: number; settle: (msg: AckMessage | ErrorMessage) => void } | undefined;
+  #refreshAnswer: { _id: number; _settle: (msg: AckMessage | ErrorMessage) => void } | undefined;
   readonly #opts: ResolvedOptions;
-  readonly #sendQueue: SendQueue;
+  readonly #queue: SendQueue;
   readonly #subs: Subscriptions;
   readonly #publishes: Publishes;
-  readonly #watchdog = new Watchdog(() => this.#onSilence());
+  readonly #watchdog = new Watchdog(() =>
+    this.#lost(ABNORMAL, this.#welcome ? 'heartbeat timeout' : 'connect timeout', false),
+  );
   readonly #refresher = new TokenRefresher(
     () => this.#refreshToken(),
     (err) => this.#report(err instanceof HubbubError ? err : toError('TOKEN', 'token refresh failed', err)),
   );
   readonly #unwatch: () => void;
-
   readonly #WS: WebSocketConstructor;
 
   /** @internal Use `createClient`. */
@@ -88,8 +89,8 @@ export class Client extends Emitter<ClientEvents> {
     super();
     this.#WS = WS;
     this.#opts = resolveOptions(options);
-    this.#sendQueue = new SendQueue(this.#opts.sendQueue.highWaterMark);
-    this.#publishes = new Publishes(this.#opts.ackTimeoutMs);
+    this.#queue = new SendQueue(this.#opts.sendQueue.highWaterMark);
+    this.#publishes = new Publishes(this.#opts.ackTimeoutMs, (entry) => this.#queue.push(entry));
     this.#subs = new Subscriptions({
       isOpen: () => this.#current === 'open',
       nextId: () => this.#nextId(),
@@ -97,7 +98,8 @@ export class Client extends Emitter<ClientEvents> {
       unsubscribe: (id, topic) => this.#send({ type: 'unsub', id, topic }),
       guard: (fn) => this.#guard(fn),
     });
-    this.#unwatch = watchNetwork(() => this.#wake());
+    // Back online, or the page is visible again: a waiting retry goes now.
+    this.#unwatch = watchNetwork(() => this.#retryTimer !== undefined && this.#reconnectNow());
     queueMicrotask(() => this.#connect());
   }
 
@@ -108,7 +110,7 @@ export class Client extends Emitter<ClientEvents> {
 
   /** Outbound queue figures. */
   get queue(): QueueInfo {
-    return { length: this.#sendQueue.length, bufferedAmount: this.#sendQueue.bufferedAmount };
+    return { length: this.#queue.length, bufferedAmount: this.#queue.bufferedAmount };
   }
 
   /**
@@ -117,8 +119,7 @@ export class Client extends Emitter<ClientEvents> {
    * TypeError for a topic outside the grammar and `CLIENT_CLOSED` after `close()`.
    */
   subscribe(topic: string, handler: MessageHandler, options: SubscribeOptions = {}): Subscription {
-    const problem = topicProblem(topic);
-    if (problem) throw new TypeError(problem);
+    if (!isValidTopic(topic)) throw new TypeError(TOPIC_RULE);
     if (this.#current === 'closed') throw closedError();
     const { last } = options;
     if (last !== undefined && !(Number.isInteger(last) && last >= 0 && last <= MAX_LAST)) {
@@ -131,29 +132,23 @@ export class Client extends Emitter<ClientEvents> {
   publish(topic: string, data: unknown, options: PublishOptions = {}): Promise<PublishAck> {
     try {
       if (this.#current === 'closed') throw closedError();
-      if (this.#publishes.size >= this.#opts.sendQueue.maxQueued) {
-        throw new HubbubError('QUEUE_FULL', `${this.#opts.sendQueue.maxQueued} publishes already wait`);
+      const { maxQueued } = this.#opts.sendQueue;
+      if (this.#publishes._size >= maxQueued) {
+        throw new HubbubError('QUEUE_FULL', `${maxQueued} publishes already wait`);
       }
       const id = this.#nextId();
-      const max = this.#link?.welcome?.limits.maxPayloadBytes;
-      const { promise, entry } = this.#publishes.add(id, encodePublish(id, topic, data, options.key, max));
-      this.#sendQueue.push(entry);
-      return promise;
+      return this.#publishes._add(
+        id,
+        encodePublish(id, topic, data, options.key, this.#welcome?.limits.maxPayloadBytes),
+      );
     } catch (err) {
       return Promise.reject(err);
     }
   }
 
   /** Closes for good: no reconnect, pending publishes reject with `CLIENT_CLOSED`. Idempotent. */
-  close(code: number = CloseCode.Normal, reason = ''): void {
-    if (this.#current === 'closed') return;
-    const link = this.#link;
-    this.#link = undefined;
-    if (link) {
-      discard(link.ws, code, reason);
-      this.#fire('close', { code, reason, wasClean: true });
-    }
-    this.#finish({ code, reason, wasClean: true });
+  close(code: number = NORMAL, reason = ''): void {
+    if (this.#current !== 'closed') this.#finish({ code, reason, wasClean: true });
   }
 
   async #connect(): Promise<void> {
@@ -166,11 +161,11 @@ export class Client extends Emitter<ClientEvents> {
       if (generation !== this.#generation) return;
       const error = toError('TOKEN', 'the token provider failed', err);
       if (this.#retry.authRetried) {
-        this.#finish({ code: CloseCode.Unauthorized, reason: error.message }, error);
+        this.#finish({ code: UNAUTHORIZED, reason: error.message }, error);
         return;
       }
       this.#report(error);
-      this.#lost(CloseCode.Abnormal, error.message, false);
+      this.#lost(ABNORMAL, error.message, false);
       return;
     }
     if (generation !== this.#generation) return;
@@ -179,25 +174,20 @@ export class Client extends Emitter<ClientEvents> {
       ws = new this.#WS(this.#opts.url, SUBPROTOCOL);
     } catch (err) {
       const error = toError('CLOSED', 'cannot open a WebSocket', err);
-      this.#finish({ code: CloseCode.Abnormal, reason: error.message }, error);
+      this.#finish({ code: ABNORMAL, reason: error.message }, error);
       return;
     }
-    this.#attach(ws, token);
-  }
-
-  #attach(ws: WebSocketLike, token: string | undefined): void {
-    const link: Link = { ws, welcome: undefined };
-    this.#link = link;
+    this.#ws = ws;
     ws.binaryType = 'arraybuffer';
     ws.onopen = () => {
-      if (this.#link === link)
-        ws.send(encodeClientMessage(token === undefined ? { type: 'connect' } : { type: 'connect', token }));
+      // JSON leaves an undefined token out.
+      if (this.#ws === ws) ws.send(encodeClientMessage({ type: 'connect', token }));
     };
     ws.onmessage = (event) => {
-      if (this.#link === link) this.#onFrame(link, event.data as RawFrame);
+      if (this.#ws === ws) this.#onFrame(ws, event.data as RawFrame);
     };
     ws.onclose = (event) => {
-      if (this.#link === link) this.#lost(event.code, event.reason, event.wasClean);
+      if (this.#ws === ws) this.#lost(event.code, event.reason, event.wasClean);
     };
     ws.onerror = () => {
       // Every error is followed by a close event, which carries what the app needs.
@@ -212,68 +202,70 @@ export class Client extends Emitter<ClientEvents> {
     return token;
   }
 
-  #onFrame(link: Link, data: RawFrame): void {
+  #onFrame(ws: WebSocketLike, data: RawFrame): void {
     this.#watchdog.touch();
-    let msg: ServerMessage;
+    let msg: ReturnType<typeof decodeServerMessage>;
     try {
       msg = decodeServerMessage(data);
     } catch (err) {
       this.#report(toError('PROTOCOL', 'the server sent an invalid frame', err));
       return;
     }
-    this.#dispatch(link, msg);
-  }
-
-  #dispatch(link: Link, msg: ServerMessage): void {
     switch (msg.type) {
       case 'welcome':
-        this.#onWelcome(link, msg);
-        return;
+        this.#onWelcome(ws, msg);
+        break;
       case 'subscribed':
         this.#subs.onSubscribed(msg);
-        return;
+        break;
       case 'msg':
         this.#subs.onMessage(msg);
-        return;
+        break;
       case 'ack':
-        if (!this.#publishes.ack(msg) && this.#refreshAnswer?.id === msg.id) this.#refreshAnswer.settle(msg);
-        return;
-      case 'error':
-        this.#onServerError(msg);
-        return;
+        if (!this.#publishes._ack(msg)) this.#settleRefresh(msg);
+        break;
+      case 'error': {
+        const { id } = msg;
+        const err = new HubbubError(msg.code, msg.message);
+        if (
+          id === undefined ||
+          !(this.#publishes._fail(id, err) || this.#subs.onError(id, err) || this.#settleRefresh(msg))
+        ) {
+          this.#report(err);
+        }
+        break;
+      }
       case 'goaway':
         this.#retry.goAwayMs = msg.retryMs;
-        return;
+        break;
       case 'ping':
         this.#send({ type: 'pong' });
-        return;
-      case 'unsubscribed':
-      case 'pong':
-        return;
     }
   }
 
-  #onWelcome(link: Link, msg: WelcomeMessage): void {
-    if (link.welcome) return;
-    link.welcome = msg;
-    this.#retry.authRetried = false;
-    this.#retry.goAwayMs = undefined;
-    this.#watchdog.start(livenessTimeout(msg.heartbeatMs, this.#opts.heartbeat.timeoutMs));
+  #onWelcome(ws: WebSocketLike, msg: WelcomeMessage): void {
+    if (this.#welcome) return;
+    this.#welcome = msg;
+    const retry = this.#retry;
+    retry.authRetried = false;
+    retry.goAwayMs = undefined;
+    const { heartbeat, reconnect, sendQueue } = this.#opts;
+    this.#watchdog.start(livenessTimeout(msg.heartbeatMs, heartbeat.timeoutMs));
     this.#stableTimer = setTimeout(() => {
-      this.#retry.attempts = 0;
-    }, this.#opts.reconnect.stableAfterMs);
+      retry.attempts = 0;
+    }, reconnect.stableAfterMs);
     this.#requeue(msg);
-    this.#sendQueue.attach(sinkOf(link.ws), ...this.#pace(msg));
+    // The options' pace, else the server's; half its burst leaves room for timing differences
+    // between the two token buckets.
+    const { ratePerSecond: rate, burst } = sendQueue;
+    const { publishRate, publishBurst } = msg.limits;
+    this.#queue.attach(
+      ws,
+      rate ?? publishRate,
+      burst ?? (rate === undefined ? Math.floor(publishBurst / 2) : 1),
+    );
     this.#refresher.schedule(msg.ttlMs);
     this.#setState('open');
-  }
-
-  /** Frames per second and burst for the queue: the options', else what the server allows. */
-  #pace(welcome: WelcomeMessage): [rate: number, burst: number] {
-    const { ratePerSecond, burst } = this.#opts.sendQueue;
-    if (ratePerSecond !== undefined) return [ratePerSecond, burst ?? 1];
-    // Half the server's burst leaves room for timing differences between the two token buckets.
-    return [welcome.limits.publishRate, burst ?? Math.floor(welcome.limits.publishBurst / 2)];
   }
 
   /**
@@ -281,25 +273,19 @@ export class Client extends Emitter<ClientEvents> {
    * every subscription in one batch.
    */
   #requeue(welcome?: WelcomeMessage): void {
-    this.#sendQueue.detach();
-    this.#sendQueue.clear();
+    this.#queue.detach();
+    this.#queue.clear();
     for (const msg of welcome ? this.#subs.resubscribe() : [])
-      this.#sendQueue.push({ frame: encodeClientMessage(msg) });
-    for (const entry of this.#publishes.requeue(welcome?.limits.maxPayloadBytes)) this.#sendQueue.push(entry);
+      this.#queue.push({ frame: encodeClientMessage(msg) });
+    this.#publishes._requeue(welcome?.limits.maxPayloadBytes);
   }
 
-  #onServerError(msg: ErrorMessage): void {
-    const err = new HubbubError(msg.code, msg.message);
-    if (msg.id === undefined) {
-      this.#report(err);
-      return;
-    }
-    if (this.#publishes.fail(msg.id, err) || this.#subs.onError(msg.id, err)) return;
-    if (this.#refreshAnswer?.id === msg.id) {
-      this.#refreshAnswer.settle(msg);
-      return;
-    }
-    this.#report(err);
+  /** Hands `msg` to the refresh waiting for it; false when none is. */
+  #settleRefresh(msg: AckMessage | ErrorMessage): boolean {
+    const answer = this.#refreshAnswer;
+    if (!answer || answer._id !== msg.id) return false;
+    answer._settle(msg);
+    return true;
   }
 
   async #refreshToken(): Promise<number | undefined> {
@@ -307,7 +293,7 @@ export class Client extends Emitter<ClientEvents> {
     if (token === undefined || this.#current !== 'open') return undefined;
     const id = this.#nextId();
     const answer = await new Promise<AckMessage | ErrorMessage>((settle) => {
-      this.#refreshAnswer = { id, settle };
+      this.#refreshAnswer = { _id: id, _settle: settle };
       this.#send({ type: 'refresh', id, token });
     });
     this.#refreshAnswer = undefined;
@@ -316,73 +302,63 @@ export class Client extends Emitter<ClientEvents> {
   }
 
   #send(msg: ClientMessage): void {
-    if (this.#current === 'open') this.#sendQueue.push({ frame: encodeClientMessage(msg) });
-  }
-
-  #onSilence(): void {
-    const welcomed = this.#link?.welcome !== undefined;
-    this.#lost(CloseCode.Abnormal, welcomed ? 'heartbeat timeout' : 'connect timeout', false);
+    if (this.#current === 'open') this.#queue.push({ frame: encodeClientMessage(msg) });
   }
 
   /** The one path for a connection that ended without `close()`: decide, then reconnect or stop. */
   #lost(code: number, reason: string, wasClean: boolean): void {
-    const link = this.#link;
-    this.#link = undefined;
-    this.#generation++;
-    this.#stopLink();
-    if (link) {
-      discard(link.ws);
-      this.#fire('close', { code, reason, wasClean });
-    }
     const ctx = { code, reason, wasClean };
+    this.#endLink(ctx);
     const plan = planRetry(code, reason, this.#retry, this.#opts.reconnect, this.#opts.random);
-    if (plan instanceof HubbubError || plan === undefined) {
+    if (typeof plan !== 'number') {
       this.#finish(ctx, plan);
       return;
     }
     this.#subs.disconnected();
     this.#requeue();
-    this.#retryTimer = setTimeout(() => {
-      this.#retryTimer = undefined;
-      this.#connect();
-    }, plan);
+    this.#retryTimer = setTimeout(() => this.#reconnectNow(), plan);
     this.#fire('retry', { attempt: this.#retry.attempts, delayMs: plan, code, reason });
     this.#setState('reconnecting', { ...ctx, delayMs: plan });
   }
 
-  /** Stops everything tied to the current link. */
-  #stopLink(): void {
+  /**
+   * Stops everything tied to the current link, and drops its socket (closing it with `code` and
+   * `reason`, else at once), with a `close` event.
+   */
+  #endLink(ctx: Transition, code?: number, reason?: string): void {
+    const ws = this.#ws;
+    this.#ws = this.#welcome = this.#refreshAnswer = undefined;
+    this.#generation++;
     this.#watchdog.stop();
     this.#refresher.stop();
-    this.#refreshAnswer = undefined;
-    this.#sendQueue.detach();
+    this.#queue.detach();
     clearTimeout(this.#stableTimer);
-    this.#stableTimer = undefined;
+    if (ws) {
+      discard(ws, code, reason);
+      this.#fire('close', ctx as CloseContext);
+    }
   }
 
   /** Enters `closed` for good. */
-  #finish(ctx: Omit<StateContext, 'from' | 'to'>, error?: HubbubError): void {
-    this.#generation++;
-    this.#stopLink();
+  #finish(ctx: Transition, error?: HubbubError): void {
+    // Only close() gets here with a socket still attached: it ends with the app's code and reason.
+    this.#endLink(ctx, ctx.code, ctx.reason);
     clearTimeout(this.#retryTimer);
-    this.#retryTimer = undefined;
     this.#unwatch();
     this.#subs.closeAll();
-    this.#sendQueue.clear();
-    this.#publishes.rejectAll(error ?? closedError());
+    this.#queue.clear();
+    this.#publishes._rejectAll(error ?? closedError());
     this.#setState('closed', ctx);
     if (error) this.#report(error);
   }
 
-  /** Reconnects now if a retry is waiting (browser came online, page became visible). */
-  #wake(): void {
-    if (this.#retryTimer === undefined) return;
+  #reconnectNow(): void {
     clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
     this.#connect();
   }
 
-  #setState(to: ClientState, ctx?: Omit<StateContext, 'from' | 'to'>): void {
+  #setState(to: ClientState, ctx?: Transition): void {
     const from = this.#current;
     if (from === to) return;
     this.#current = to;

@@ -4,51 +4,52 @@ type Listener = (ctx: any) => void;
 /** Maps event names to their listener signatures: one context argument each. */
 export type EventMap<T> = { [K in keyof T]: Listener };
 
+/** A listener added with `once`, which remembers the function it wraps so `off` can find it. */
+type Wrapper = Listener & { fn?: Listener };
+
 /**
  * A small typed event emitter (the subset of eventemitter3 the SDK needs: `on`, `once`, `off`,
  * `emit`, `listenerCount`, `removeAllListeners`). Listeners run in the order they were added.
  */
 export class Emitter<Events extends EventMap<Events>> {
-  #listeners: { [K in keyof Events]?: Events[K][] } = {};
+  // A Map, not an object: no event name can reach Object.prototype. The lists are copied on
+  // write, never changed in place, so emit needs no copy to let listeners come and go meanwhile.
+  readonly #listeners = new Map<keyof Events, readonly Wrapper[]>();
 
   /** Adds `fn` for `event`. */
   on<K extends keyof Events>(event: K, fn: Events[K]): this {
-    const list = this.#listeners[event];
-    if (list) list.push(fn);
-    else this.#listeners[event] = [fn];
+    this.#listeners.set(event, [...(this.#listeners.get(event) ?? []), fn]);
     return this;
   }
 
   /** Adds `fn` for the next `event` only. */
   once<K extends keyof Events>(event: K, fn: Events[K]): this {
-    const wrapper = ((ctx: unknown) => {
-      this.off(event, wrapper);
+    const wrapper: Wrapper = (ctx) => {
+      this.off(event, wrapper as Events[K]);
       fn(ctx);
-    }) as Events[K] & { fn?: Events[K] };
+    };
     wrapper.fn = fn;
-    return this.on(event, wrapper);
+    return this.on(event, wrapper as Events[K]);
   }
 
   /** Removes `fn` (added with `on` or `once`) from `event`, or every listener of `event`. */
   off<K extends keyof Events>(event: K, fn?: Events[K]): this {
-    const list = this.#listeners[event];
-    if (!list) return this;
-    const rest = fn ? list.filter((l) => l !== fn && (l as { fn?: unknown }).fn !== fn) : [];
-    if (rest.length) this.#listeners[event] = rest;
-    else delete this.#listeners[event];
+    const rest = fn ? this.#listeners.get(event)?.filter((l) => l !== fn && l.fn !== fn) : [];
+    if (rest?.length) this.#listeners.set(event, rest);
+    else this.#listeners.delete(event);
     return this;
   }
 
   /** Removes every listener, of one event or of all. */
   removeAllListeners(event?: keyof Events): this {
-    if (event === undefined) this.#listeners = {};
-    else delete this.#listeners[event];
+    if (event !== undefined) return this.off(event);
+    this.#listeners.clear();
     return this;
   }
 
   /** How many listeners `event` has. */
   listenerCount(event: keyof Events): number {
-    return this.#listeners[event]?.length ?? 0;
+    return this.#listeners.get(event)?.length ?? 0;
   }
 
   /**
@@ -56,11 +57,10 @@ export class Emitter<Events extends EventMap<Events>> {
    * does not keep the others from running; the first error is rethrown after all of them ran.
    */
   emit<K extends keyof Events>(event: K, ctx: Parameters<Events[K]>[0]): boolean {
-    const list = this.#listeners[event];
-    if (!list) return false;
+    const list = this.#listeners.get(event);
     let failed = false;
     let first: unknown;
-    for (const fn of list.slice()) {
+    for (const fn of list ?? []) {
       try {
         fn(ctx);
       } catch (err) {
@@ -69,6 +69,6 @@ export class Emitter<Events extends EventMap<Events>> {
       }
     }
     if (failed) throw first;
-    return true;
+    return !!list;
   }
 }

@@ -47,6 +47,9 @@ export function toError(code: HubbubErrorCode, message: string, cause: unknown):
   );
 }
 
+/** Why a topic name is refused: thrown by `subscribe`, rejected by `publish`, before anything is sent. */
+export const TOPIC_RULE = 'topic: 1-128 of A-Z a-z 0-9 _ - . : / @ =, starting with a letter or digit';
+
 /** The error of requests the client can no longer serve. */
 export function closedError(): HubbubError {
   return new HubbubError('CLIENT_CLOSED', 'the client is closed');

@@ -18,7 +18,7 @@ export class Watchdog {
   /** (Re)starts watching with a new timeout, counting from now. */
   start(timeoutMs: number): void {
     this.#timeoutMs = timeoutMs;
-    this.#last = this.#now();
+    this.touch();
     this.#arm(timeoutMs);
   }
 
@@ -28,23 +28,16 @@ export class Watchdog {
   }
 
   stop(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    clearTimeout(this.#timer);
   }
 
   #arm(ms: number): void {
     this.stop();
-    this.#timer = setTimeout(() => this.#check(), ms);
-  }
-
-  #check(): void {
-    const idle = this.#now() - this.#last;
-    if (idle < this.#timeoutMs) {
-      this.#arm(this.#timeoutMs - idle);
-      return;
-    }
-    this.#timer = undefined;
-    this.#onTimeout();
+    this.#timer = setTimeout(() => {
+      const idle = this.#now() - this.#last;
+      if (idle < this.#timeoutMs) this.#arm(this.#timeoutMs - idle);
+      else this.#onTimeout();
+    }, ms);
   }
 }
 

@@ -97,7 +97,7 @@ export interface ResolvedOptions {
 
 /** Default values of {@link ClientOptions}. */
 export const DEFAULTS = {
-  reconnect: { ...BACKOFF_DEFAULTS, maxAttempts: Number.POSITIVE_INFINITY, stableAfterMs: 5_000 },
+  reconnect: { ...BACKOFF_DEFAULTS, maxAttempts: Infinity, stableAfterMs: 5_000 },
   sendQueue: { highWaterMark: 262_144, maxQueued: 1_000 },
   ackTimeoutMs: 10_000,
   connectTimeoutMs: 10_000,
@@ -105,19 +105,21 @@ export const DEFAULTS = {
 
 /** Fills in defaults; throws a TypeError on options that cannot work. */
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
-  if (!options || typeof options.url !== 'string' || !/^(wss?|https?):\/\//i.test(options.url)) {
-    throw new TypeError('"url" must be a ws://, wss://, http:// or https:// URL');
+  const url = options?.url;
+  if (typeof url !== 'string' || !/^(wss?|https?):\/\//i.test(url)) {
+    throw new TypeError('"url" must be a ws(s):// or http(s):// URL');
   }
   const reconnect = { ...DEFAULTS.reconnect, ...options.reconnect };
+  const sendQueue = { ...DEFAULTS.sendQueue, ...options.sendQueue };
+  // Written as positive tests so that NaN fails them too.
   if (!(reconnect.minDelayMs >= 0 && reconnect.maxDelayMs >= reconnect.minDelayMs && reconnect.factor >= 1)) {
     throw new TypeError('"reconnect" needs 0 <= minDelayMs <= maxDelayMs and factor >= 1');
   }
-  const sendQueue = { ...DEFAULTS.sendQueue, ...options.sendQueue };
   if (!(sendQueue.highWaterMark > 0 && sendQueue.maxQueued > 0)) {
-    throw new TypeError('"sendQueue.highWaterMark" and "sendQueue.maxQueued" must be positive');
+    throw new TypeError('"sendQueue" needs highWaterMark > 0 and maxQueued > 0');
   }
   return {
-    url: options.url,
+    url,
     token: options.token,
     reconnect,
     heartbeat: { ...options.heartbeat },

@@ -1,5 +1,5 @@
-import { type AckMessage, type EncodedFrame, encodeClientMessage, topicProblem } from '@hubbub/protocol';
-import { HubbubError, toError } from './errors.js';
+import { type AckMessage, type EncodedFrame, encodeClientMessage, isValidTopic } from '@hubbub/protocol';
+import { HubbubError, TOPIC_RULE, toError } from './errors.js';
 import { isValidKey, randomKey } from './ids.js';
 import type { QueueEntry } from './send-queue.js';
 
@@ -9,12 +9,12 @@ export interface PublishAck {
   readonly epoch: string;
 }
 
-interface Pending {
-  readonly id: number;
-  readonly entry: QueueEntry;
-  readonly resolve: (ack: PublishAck) => void;
-  readonly reject: (err: HubbubError) => void;
-  timer: ReturnType<typeof setTimeout> | undefined;
+/** A publish waiting for its ack; it is its own queue entry, so resends reuse the frame. */
+interface Pending extends QueueEntry {
+  readonly _id: number;
+  readonly _resolve: (ack: PublishAck) => void;
+  readonly _reject: (err: HubbubError) => void;
+  _timer?: ReturnType<typeof setTimeout>;
 }
 
 let encoder: TextEncoder | undefined;
@@ -22,6 +22,7 @@ let encoder: TextEncoder | undefined;
 /** True when `frame` is longer than `maxBytes` on the wire. */
 export function isTooBig(frame: EncodedFrame, maxBytes: number): boolean {
   if (typeof frame !== 'string') return frame.byteLength > maxBytes;
+  // A UTF-16 code unit takes at most 3 bytes in UTF-8: most frames need no encoding to tell.
   if (frame.length * 3 <= maxBytes) return false;
   encoder ??= new TextEncoder();
   return encoder.encode(frame).byteLength > maxBytes;
@@ -36,10 +37,9 @@ export function encodePublish(
   topic: string,
   data: unknown,
   key: string = randomKey(),
-  maxBytes = Number.POSITIVE_INFINITY,
+  maxBytes = Infinity,
 ): EncodedFrame {
-  const problem = topicProblem(topic);
-  if (problem) throw new HubbubError('BAD_TOPIC', problem);
+  if (!isValidTopic(topic)) throw new HubbubError('BAD_TOPIC', TOPIC_RULE);
   if (data === undefined) throw new HubbubError('BAD_REQUEST', 'data is undefined');
   if (!isValidKey(key)) throw new HubbubError('BAD_REQUEST', 'key: 1-64 of A-Z a-z 0-9 _ -');
   let frame: EncodedFrame;
@@ -65,73 +65,77 @@ export class Publishes {
   readonly #pending = new Map<number, Pending>();
 
   readonly #ackTimeoutMs: number;
+  readonly #send: (entry: QueueEntry) => void;
 
-  constructor(ackTimeoutMs: number) {
+  /** `send` puts a publish's frame in the outbound queue, on `add` and again on `requeue`. */
+  constructor(ackTimeoutMs: number, send: (entry: QueueEntry) => void) {
     this.#ackTimeoutMs = ackTimeoutMs;
+    this.#send = send;
   }
 
-  get size(): number {
+  get _size(): number {
     return this.#pending.size;
   }
 
-  add(id: number, frame: EncodedFrame): { promise: Promise<PublishAck>; entry: QueueEntry } {
+  /** Sends publish `id`; resolves with its ack. */
+  _add(id: number, frame: EncodedFrame): Promise<PublishAck> {
     let p!: Pending;
     const promise = new Promise<PublishAck>((resolve, reject) => {
-      p = { id, resolve, reject, timer: undefined, entry: { frame, onSent: () => this.#arm(p) } };
+      p = { _id: id, frame, _resolve: resolve, _reject: reject, onSent: () => this.#arm(p) };
     });
     this.#pending.set(id, p);
-    return { promise, entry: p.entry };
+    this.#send(p);
+    return promise;
   }
 
   /** Settles the publish `msg` acknowledges; false when it is not one of ours. */
-  ack(msg: AckMessage): boolean {
+  _ack(msg: AckMessage): boolean {
     const p = this.#take(msg.id);
-    p?.resolve({ offset: msg.offset ?? 0, epoch: msg.epoch ?? '' });
-    return p !== undefined;
+    p?._resolve({ offset: msg.offset ?? 0, epoch: msg.epoch ?? '' });
+    return !!p;
   }
 
   /** Rejects publish `id`; false when it is not one of ours. */
-  fail(id: number, err: HubbubError): boolean {
+  _fail(id: number, err: HubbubError): boolean {
     const p = this.#take(id);
-    p?.reject(err);
-    return p !== undefined;
+    p?._reject(err);
+    return !!p;
   }
 
   /**
-   * Queue entries of every publish still waiting, oldest first, for sending on a new connection.
-   * Publishes larger than `maxBytes` are rejected with `TOO_BIG` instead.
+   * Sends every publish still waiting again, oldest first, for a new connection; their ack timers
+   * stop until they are on the wire again. Publishes larger than `maxBytes` are rejected with
+   * `TOO_BIG` instead.
    */
-  requeue(maxBytes = Number.POSITIVE_INFINITY): QueueEntry[] {
-    const entries: QueueEntry[] = [];
+  _requeue(maxBytes = Infinity): void {
     for (const p of [...this.#pending.values()]) {
-      if (p.timer !== undefined) clearTimeout(p.timer);
-      p.timer = undefined;
-      if (isTooBig(p.entry.frame, maxBytes)) {
-        this.fail(p.id, tooBig(maxBytes));
-      } else entries.push(p.entry);
+      clearTimeout(p._timer);
+      if (isTooBig(p.frame, maxBytes)) this._fail(p._id, tooBig(maxBytes));
+      else this.#send(p);
     }
-    return entries;
   }
 
   /** Rejects every publish with `err`. */
-  rejectAll(err: HubbubError): void {
-    for (const id of [...this.#pending.keys()]) this.fail(id, err);
+  _rejectAll(err: HubbubError): void {
+    for (const id of [...this.#pending.keys()]) this._fail(id, err);
   }
 
   #arm(p: Pending): void {
-    if (this.#pending.get(p.id) !== p) return;
-    if (p.timer !== undefined) clearTimeout(p.timer);
-    p.timer = setTimeout(
-      () => this.fail(p.id, new HubbubError('ACK_TIMEOUT', `no ack within ${this.#ackTimeoutMs} ms`)),
-      this.#ackTimeoutMs,
+    if (this.#pending.get(p._id) !== p) return;
+    const ms = this.#ackTimeoutMs;
+    clearTimeout(p._timer);
+    p._timer = setTimeout(
+      () => this._fail(p._id, new HubbubError('ACK_TIMEOUT', `no ack within ${ms} ms`)),
+      ms,
     );
   }
 
   #take(id: number): Pending | undefined {
     const p = this.#pending.get(id);
-    if (!p) return undefined;
-    this.#pending.delete(id);
-    if (p.timer !== undefined) clearTimeout(p.timer);
+    if (p) {
+      this.#pending.delete(id);
+      clearTimeout(p._timer);
+    }
     return p;
   }
 }

@@ -1,5 +1,6 @@
-import { CloseCode, reconnectAdvice } from '@hubbub/protocol';
+import { reconnectAdvice } from '@hubbub/protocol';
 import { backoff } from './backoff.js';
+import { NORMAL, UNAUTHORIZED } from './close-codes.js';
 import { HubbubError } from './errors.js';
 import type { ReconnectOptions } from './options.js';
 
@@ -28,15 +29,13 @@ export function planRetry(
   reason: string,
   state: RetryState,
   options: ReconnectOptions,
-  random: () => number = Math.random,
+  random?: () => number,
 ): number | HubbubError | undefined {
   const advice = reconnectAdvice(code);
   if (!advice.reconnect) {
-    return code === CloseCode.Normal
-      ? undefined
-      : new HubbubError('CLOSED', `closed: ${code} ${reason}`, code);
+    return code === NORMAL ? undefined : new HubbubError('CLOSED', `closed: ${code} ${reason}`, code);
   }
-  const unauthorized = code === CloseCode.Unauthorized;
+  const unauthorized = code === UNAUTHORIZED;
   if (unauthorized && state.authRetried) {
     return new HubbubError('UNAUTHORIZED', `token refused twice: ${reason}`, code);
   }

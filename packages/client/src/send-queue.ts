@@ -25,23 +25,22 @@ export const DRAIN_POLL_MS = 16;
 export class SendQueue {
   #items: (QueueEntry | undefined)[] = [];
   #head = 0;
-  #sink: QueueSink | null = null;
+  #sink: QueueSink | undefined;
   #rate = 0;
   #burst = 1;
   #tokens = 0;
   #refilledAt = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
+  readonly #highWaterMark: number;
+  readonly #now: () => number;
+
   /**
    * @param highWaterMark bytes of `bufferedAmount` at or above which sending pauses.
    * @param now clock, in ms.
    */
-  readonly #now: () => number;
-
-  constructor(
-    readonly highWaterMark: number,
-    now: () => number = Date.now,
-  ) {
+  constructor(highWaterMark: number, now: () => number = Date.now) {
+    this.#highWaterMark = highWaterMark;
     this.#now = now;
   }
 
@@ -75,16 +74,15 @@ export class SendQueue {
     this.detach();
     this.#sink = sink;
     this.#rate = Math.max(0, ratePerSecond);
-    this.#burst = Math.max(1, Math.floor(burst));
-    this.#tokens = this.#burst;
+    this.#tokens = this.#burst = Math.max(1, Math.floor(burst));
     this.#refilledAt = this.#now();
     this.flush();
   }
 
   /** Stops sending; waiting frames stay. */
   detach(): void {
-    this.#sink = null;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#sink = undefined;
+    clearTimeout(this.#timer);
     this.#timer = undefined;
   }
 
@@ -93,7 +91,7 @@ export class SendQueue {
     const sink = this.#sink;
     if (this.#timer !== undefined || !sink) return;
     while (this.length > 0) {
-      if (sink.bufferedAmount >= this.highWaterMark) {
+      if (sink.bufferedAmount >= this.#highWaterMark) {
         this.#wake(DRAIN_POLL_MS);
         return;
       }
@@ -103,17 +101,21 @@ export class SendQueue {
       }
       const entry = this.#items[this.#head]!;
       this.#items[this.#head++] = undefined;
-      if (this.#head > 1024 && this.#head * 2 > this.#items.length) this.#compact();
-      sink.send(entry.frame);
+      // Drop the sent prefix now and then, so a queue that never drains does not grow forever.
+      if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+        this.#items = this.#items.slice(this.#head);
+        this.#head = 0;
+      }
+      try {
+        sink.send(entry.frame);
+      } catch {
+        // A closing socket refuses frames; its close event follows, and unacked publishes go out
+        // again on the next link.
+      }
       entry.onSent?.();
       if (this.#sink !== sink) return;
     }
     this.clear();
-  }
-
-  #compact(): void {
-    this.#items = this.#items.slice(this.#head);
-    this.#head = 0;
   }
 
   #take(): boolean {
@@ -121,7 +123,7 @@ export class SendQueue {
     this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#refilledAt) * this.#rate) / 1000);
     this.#refilledAt = now;
     if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
+    this.#tokens--;
     return true;
   }
 

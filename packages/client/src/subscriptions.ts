@@ -1,6 +1,6 @@
 import type { DataMessage, Position, SubscribedMessage, SubscribeMessage } from '@hubbub/protocol';
 import type { HubbubError } from './errors.js';
-import type { MessageHandler, SubscribedContext } from './events.js';
+import type { GapContext, MessageHandler, SubscribedContext } from './events.js';
 import { Subscription } from './subscription.js';
 
 /** What the registry needs from the client. */
@@ -16,17 +16,25 @@ export interface SubscriptionsHost {
 
 /** One wire subscription, shared by every handle on its topic. */
 interface Channel {
-  readonly topic: string;
-  readonly subs: Set<Subscription>;
-  id: number;
-  subscribed: boolean;
-  /** Whether the pending `sub` carried `since`. */
-  resuming: boolean;
-  /** Last position delivered (or the start position): the resume point and the duplicate guard. */
-  last: Position | undefined;
-  confirmed: SubscribedContext | undefined;
+  readonly _topic: string;
+  readonly _subs: Set<Subscription>;
+  /** Request id of the latest `sub`. */
+  _id: number;
+  /** The server's confirmation of the latest `sub`; unset until it comes, and while offline. */
+  _confirmed?: SubscribedContext;
+  /**
+   * Last position delivered (or the start position): the resume point and the duplicate guard.
+   * Set from the first confirmation on, so a `sub` resumes exactly when it is set.
+   */
+  _last?: Position;
   /** History to start with on the first `sub` (`last`). */
-  startWith: number | undefined;
+  readonly _startWith: number | undefined;
+}
+
+/** The `gap` payload for the messages after `seen` up to `to` (`to` counts only in the same epoch). */
+function gapOf(topic: string, seen: Position, position: Position, to: number): GapContext {
+  const epochChanged = seen.epoch !== position.epoch;
+  return { topic, from: seen.offset + 1, ...(!epochChanged && { to }), epochChanged, position };
 }
 
 /**
@@ -44,23 +52,23 @@ export class Subscriptions {
   }
 
   add(topic: string, handler: MessageHandler, last?: number): Subscription {
-    const sub = new Subscription(topic, handler, (s) => this.#remove(s));
+    const sub = new Subscription(
+      topic,
+      handler,
+      (s) => this.#remove(s),
+      (fn) => this.#host.guard(fn),
+    );
     const existing = this.#byTopic.get(topic);
     if (existing) {
-      existing.subs.add(sub);
-      if (existing.subscribed) this.#confirmLater(existing, sub);
+      existing._subs.add(sub);
+      // A later handle gets its own confirmation, after the caller could attach listeners.
+      queueMicrotask(() => {
+        const ctx = existing._confirmed;
+        if (ctx && sub.state === 'subscribing') this.#confirm(sub, ctx);
+      });
       return sub;
     }
-    const channel: Channel = {
-      topic,
-      subs: new Set([sub]),
-      id: -1,
-      subscribed: false,
-      resuming: false,
-      last: undefined,
-      confirmed: undefined,
-      startWith: last || undefined,
-    };
+    const channel: Channel = { _topic: topic, _subs: new Set([sub]), _id: -1, _startWith: last || undefined };
     this.#byTopic.set(topic, channel);
     if (this.#host.isOpen()) this.#host.subscribe(this.#subMessage(channel));
     return sub;
@@ -74,59 +82,46 @@ export class Subscriptions {
   /** The link dropped: every handle waits for the next connection. */
   disconnected(): void {
     for (const channel of this.#byTopic.values()) {
-      channel.subscribed = false;
-      for (const sub of channel.subs) this.#host.guard(() => sub.setState('subscribing'));
+      channel._confirmed = undefined;
+      for (const sub of channel._subs) sub._setState('subscribing');
     }
   }
 
   onSubscribed(m: SubscribedMessage): void {
     const channel = this.#byId.get(m.id);
-    if (!channel || channel.topic !== m.topic) return;
-    const prev = channel.last;
-    const ctx: SubscribedContext = {
-      topic: m.topic,
-      position: m.position,
-      recovered: m.recovered,
-      replayed: m.replayed,
-    };
-    channel.subscribed = true;
-    channel.confirmed = ctx;
-    if (!(channel.resuming && prev && m.recovered)) {
+    // Only the first answer to the latest `sub` counts.
+    if (!channel || channel._topic !== m.topic || channel._confirmed) return;
+    const { topic, position, recovered, replayed } = m;
+    const seen = channel._last;
+    const ctx: SubscribedContext = { topic, position, recovered, replayed };
+    channel._confirmed = ctx;
+    if (!(seen && recovered)) {
       // Replayed messages end at `position`; let them through the duplicate guard.
-      channel.last = { epoch: m.position.epoch, offset: Math.max(0, m.position.offset - m.replayed) };
+      channel._last = { epoch: position.epoch, offset: Math.max(0, position.offset - replayed) };
     }
-    for (const sub of channel.subs) {
-      this.#host.guard(() => sub.setState('subscribed'));
-      this.#host.guard(() => sub.emit('subscribed', ctx));
-      if (!channel.resuming || !prev) continue;
-      if (m.recovered) this.#host.guard(() => sub.emit('recovered', ctx));
-      else this.#host.guard(() => sub.emit('gap', gapOf(m, prev)));
+    const gap = seen && !recovered && gapOf(topic, seen, position, position.offset - replayed);
+    for (const sub of channel._subs) {
+      this.#confirm(sub, ctx);
+      if (gap) sub._notify('gap', gap);
+      else if (seen) sub._notify('recovered', ctx);
     }
   }
 
   onMessage(m: DataMessage): void {
     const channel = this.#byTopic.get(m.topic);
-    if (!channel?.subscribed) return;
-    const last = channel.last;
-    if (last && last.epoch === m.epoch && m.offset <= last.offset) return;
+    if (!channel?._confirmed) return;
+    const { topic, offset, epoch } = m;
+    const last = channel._last;
+    if (last?.epoch === epoch && offset <= last.offset) return;
     // A live stream never skips on its own: a new epoch (history lost, e.g. Redis restarted empty)
     // or a jump past trimmed history is reported, so the app can reload what it missed.
-    if (last && (last.epoch !== m.epoch || m.offset > last.offset + 1)) this.#liveGap(channel, last, m);
-    channel.last = { epoch: m.epoch, offset: m.offset };
-    const meta = { topic: m.topic, offset: m.offset, epoch: m.epoch, replayed: m.replayed === true };
-    for (const sub of channel.subs) this.#host.guard(() => sub.handler(m.data, meta));
-  }
-
-  #liveGap(channel: Channel, last: Position, m: DataMessage): void {
-    const epochChanged = last.epoch !== m.epoch;
-    const ctx = {
-      topic: m.topic,
-      from: last.offset + 1,
-      ...(!epochChanged && { to: m.offset - 1 }),
-      epochChanged,
-      position: { epoch: m.epoch, offset: m.offset - 1 },
-    };
-    for (const sub of channel.subs) this.#host.guard(() => sub.emit('gap', ctx));
+    if (last && (last.epoch !== epoch || offset > last.offset + 1)) {
+      const gap = gapOf(topic, last, { epoch, offset: offset - 1 }, offset - 1);
+      for (const sub of channel._subs) sub._notify('gap', gap);
+    }
+    channel._last = { epoch, offset };
+    const meta = { topic, offset, epoch, replayed: m.replayed === true };
+    for (const sub of channel._subs) sub._deliver(m.data, meta);
   }
 
   /** A refused `sub`: returns false when `id` is not a subscription's. */
@@ -134,9 +129,9 @@ export class Subscriptions {
     const channel = this.#byId.get(id);
     if (!channel) return false;
     this.#drop(channel);
-    for (const sub of channel.subs) {
-      this.#host.guard(() => sub.setState('unsubscribed'));
-      this.#host.guard(() => sub.emit('error', err));
+    for (const sub of channel._subs) {
+      sub._setState('unsubscribed');
+      sub._notify('error', err);
     }
     return true;
   }
@@ -144,56 +139,37 @@ export class Subscriptions {
   /** The client closed: every handle ends. */
   closeAll(): void {
     for (const channel of this.#byTopic.values()) {
-      for (const sub of channel.subs) this.#host.guard(() => sub.setState('unsubscribed'));
+      for (const sub of channel._subs) sub._setState('unsubscribed');
     }
     this.#byTopic.clear();
     this.#byId.clear();
   }
 
+  #confirm(sub: Subscription, ctx: SubscribedContext): void {
+    sub._setState('subscribed');
+    sub._notify('subscribed', ctx);
+  }
+
   #remove(sub: Subscription): void {
     const channel = this.#byTopic.get(sub.topic);
-    if (!channel?.subs.delete(sub) || channel.subs.size > 0) return;
+    if (!channel?._subs.delete(sub) || channel._subs.size > 0) return;
     this.#drop(channel);
-    if (this.#host.isOpen()) this.#host.unsubscribe(this.#host.nextId(), channel.topic);
+    if (this.#host.isOpen()) this.#host.unsubscribe(this.#host.nextId(), channel._topic);
   }
 
   #drop(channel: Channel): void {
-    this.#byTopic.delete(channel.topic);
-    this.#byId.delete(channel.id);
+    this.#byTopic.delete(channel._topic);
+    this.#byId.delete(channel._id);
   }
 
   #subMessage(channel: Channel): SubscribeMessage {
-    this.#byId.delete(channel.id);
-    channel.id = this.#host.nextId();
-    this.#byId.set(channel.id, channel);
-    channel.subscribed = false;
-    const since = channel.last;
-    channel.resuming = since !== undefined;
-    if (since) return { type: 'sub', id: channel.id, topic: channel.topic, since };
-    const last = channel.startWith;
-    return last
-      ? { type: 'sub', id: channel.id, topic: channel.topic, last }
-      : { type: 'sub', id: channel.id, topic: channel.topic };
+    this.#byId.delete(channel._id);
+    const id = this.#host.nextId();
+    channel._id = id;
+    channel._confirmed = undefined;
+    this.#byId.set(id, channel);
+    const { _topic: topic, _last: since, _startWith: last } = channel;
+    // Undefined fields are left out of the frame by JSON.stringify.
+    return { type: 'sub', id, topic, since, last: since ? undefined : last };
   }
-
-  #confirmLater(channel: Channel, sub: Subscription): void {
-    queueMicrotask(() => {
-      const ctx = channel.confirmed;
-      if (!channel.subscribed || !ctx || sub.state !== 'subscribing') return;
-      this.#host.guard(() => sub.setState('subscribed'));
-      this.#host.guard(() => sub.emit('subscribed', ctx));
-    });
-  }
-}
-
-function gapOf(m: SubscribedMessage, prev: Position) {
-  const epochChanged = prev.epoch !== m.position.epoch;
-  const to = m.position.offset - m.replayed;
-  return {
-    topic: m.topic,
-    from: prev.offset + 1,
-    ...(!epochChanged && { to }),
-    epochChanged,
-    position: m.position,
-  };
 }

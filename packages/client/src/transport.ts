@@ -1,5 +1,4 @@
 import type { EncodedFrame } from '@hubbub/protocol';
-import type { QueueSink } from './send-queue.js';
 
 /** The part of the WHATWG WebSocket interface the client uses; `ws` and browsers both provide it. */
 export interface WebSocketLike {
@@ -24,16 +23,14 @@ export function platformWebSocket(): WebSocketConstructor | undefined {
   return (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
 }
 
-/** Detaches every handler so late events of a replaced socket are ignored. */
-export function detach(ws: WebSocketLike): void {
+/**
+ * Ends a socket the client gave up on, without waiting for a close handshake a dead link cannot
+ * do, and detaches its handlers so its late events are ignored.
+ */
+export function discard(ws: WebSocketLike, code?: number, reason?: string): void {
   ws.onopen = ws.onmessage = ws.onclose = null;
   // A late 'error' with no listener would be thrown by some implementations.
   ws.onerror = () => {};
-}
-
-/** Ends a socket the client gave up on, without waiting for a close handshake a dead link cannot do. */
-export function discard(ws: WebSocketLike, code?: number, reason?: string): void {
-  detach(ws);
   try {
     if (ws.terminate && code === undefined) ws.terminate();
     else ws.close(code, reason);
@@ -64,21 +61,5 @@ export function watchNetwork(onWake: () => void): () => void {
   return () => {
     g.removeEventListener?.('online', onWake);
     g.removeEventListener?.('visibilitychange', onVisible);
-  };
-}
-
-/** The send queue's view of a socket; a send on a closing socket is dropped (its publish is resent). */
-export function sinkOf(ws: WebSocketLike): QueueSink {
-  return {
-    get bufferedAmount() {
-      return ws.bufferedAmount;
-    },
-    send(frame) {
-      try {
-        ws.send(frame);
-      } catch {
-        // The close event follows; unacked publishes go out again on the next link.
-      }
-    },
   };
 }

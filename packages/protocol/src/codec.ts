@@ -1,20 +1,17 @@
 import { ErrorCode } from './codes.js';
-import { MAX_EPOCH_LENGTH, MAX_REQUEST_ID } from './constants.js';
+import { MAX_REQUEST_ID } from './constants.js';
 import { ProtocolError } from './errors.js';
 import { isBinaryPayload, type RawFrame, readFrame, writeBinaryFrame } from './frame.js';
-import type { AnnouncedLimits, ClientMessage, ServerMessage } from './messages.js';
+import type { ClientMessage, ServerMessage } from './messages.js';
 import {
   type Fields,
-  isPlainObject,
   isUint,
   readId,
   readKey,
   readLast,
   readPosition,
-  readString,
   readToken,
   readTopic,
-  readUint,
   requireData,
 } from './validate.js';
 
@@ -94,90 +91,6 @@ export function decodeClientMessage(raw: RawFrame, isBinary?: boolean): ClientMe
       const id = readId(type, o);
       return { type, id, token: readToken(type, o, id, true)! };
     }
-    case 'ping':
-    case 'pong':
-      return { type };
-    default:
-      return unknownType(type, o);
-  }
-}
-
-function readLimits(o: Fields): AnnouncedLimits {
-  if (!isPlainObject(o.limits)) throw new ProtocolError('welcome: "limits" must be an object');
-  const l = o.limits;
-  return {
-    maxPayloadBytes: readUint('welcome.limits', l, 'maxPayloadBytes')!,
-    publishRate: readUint('welcome.limits', l, 'publishRate')!,
-    publishBurst: readUint('welcome.limits', l, 'publishBurst')!,
-    maxSubscriptions: readUint('welcome.limits', l, 'maxSubscriptions')!,
-  };
-}
-
-function readBoolean(type: string, o: Fields, field: string): boolean {
-  if (typeof o[field] !== 'boolean') throw new ProtocolError(`${type}: "${field}" must be a boolean`);
-  return o[field] as boolean;
-}
-
-function readEpoch(type: string, o: Fields): string {
-  return readString(type, o, 'epoch', MAX_EPOCH_LENGTH);
-}
-
-/** Validates and decodes a frame sent by a server. Throws a {@link ProtocolError} on bad input. */
-export function decodeServerMessage(raw: RawFrame, isBinary?: boolean): ServerMessage {
-  const o = readFrame(raw, isBinary);
-  const type = typeOf(o);
-  switch (type) {
-    case 'welcome': {
-      const ttlMs = readUint(type, o, 'ttlMs', true);
-      const base = {
-        type,
-        sid: readString(type, o, 'sid', 128),
-        heartbeatMs: readUint(type, o, 'heartbeatMs')!,
-        limits: readLimits(o),
-      } as const;
-      return ttlMs === undefined ? base : { ...base, ttlMs };
-    }
-    case 'subscribed':
-      return {
-        type,
-        id: readId(type, o),
-        topic: readTopic(type, o),
-        position: readPosition(type, o.position, 'position'),
-        recovered: readBoolean(type, o, 'recovered'),
-        replayed: readUint(type, o, 'replayed')!,
-      };
-    case 'unsubscribed':
-      return { type, id: readId(type, o), topic: readTopic(type, o) };
-    case 'ack': {
-      const offset = readUint(type, o, 'offset', true);
-      const ttlMs = readUint(type, o, 'ttlMs', true);
-      const epoch = o.epoch === undefined ? undefined : readEpoch(type, o);
-      return {
-        type,
-        id: readId(type, o),
-        ...(offset !== undefined && { offset }),
-        ...(epoch !== undefined && { epoch }),
-        ...(ttlMs !== undefined && { ttlMs }),
-      };
-    }
-    case 'error': {
-      const id = o.id === undefined ? undefined : readId(type, o);
-      const code = readString(type, o, 'code', 64) as ErrorCode;
-      const message = readString(type, o, 'message', 4096);
-      return id === undefined ? { type, code, message } : { type, id, code, message };
-    }
-    case 'msg': {
-      const base = {
-        type,
-        topic: readTopic(type, o),
-        offset: readUint(type, o, 'offset')!,
-        epoch: readEpoch(type, o),
-        data: requireData(type, o),
-      } as const;
-      return o.replayed === true ? { ...base, replayed: true } : base;
-    }
-    case 'goaway':
-      return { type, retryMs: readUint(type, o, 'retryMs')! };
     case 'ping':
     case 'pong':
       return { type };

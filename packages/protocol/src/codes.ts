@@ -86,43 +86,30 @@ export interface ReconnectAdvice {
   readonly minDelayMs: number;
 }
 
-const BACKOFF: ReconnectAdvice = { reconnect: true, delay: 'backoff', refreshToken: false, minDelayMs: 0 };
-const FATAL: ReconnectAdvice = { reconnect: false, delay: 'backoff', refreshToken: false, minDelayMs: 0 };
-
 /**
  * Tells a client, from a close code, whether to reconnect and how soon. The one place where the
  * server's close codes and the client's behaviour meet.
  */
 export function reconnectAdvice(code: number): ReconnectAdvice {
-  switch (code) {
-    case CloseCode.Normal:
-      // The server meant to end the session (or the app called close()).
-      return FATAL;
-    case CloseCode.GoingAway:
-      return { reconnect: true, delay: 'hint', refreshToken: false, minDelayMs: 0 };
-    case CloseCode.TokenExpired:
-      return { reconnect: true, delay: 'immediate', refreshToken: true, minDelayMs: 0 };
-    case CloseCode.Unauthorized:
-      // The client asks its token provider once more; a second refusal is final (client logic).
-      return { reconnect: true, delay: 'immediate', refreshToken: true, minDelayMs: 0 };
-    case CloseCode.Forbidden:
-    case CloseCode.Policy:
-    case CloseCode.BadRequest:
-    case CloseCode.ProtocolError:
-    case CloseCode.InvalidPayload:
-      // Retrying would send the same thing again and be refused again.
-      return FATAL;
-    case CloseCode.RateLimited:
-    case CloseCode.TryAgainLater:
-      return { ...BACKOFF, minDelayMs: 2_000 };
-    case CloseCode.SlowConsumer:
-      // The client recovers what it missed from history on reconnect.
-      return { ...BACKOFF, minDelayMs: 1_000 };
-    default:
-      // 1006 lost, 1009 too big (the client drops oversize frames before sending), 1011,
-      // 4408 connect timeout, and codes this version does not know: retry with backoff.
-      return BACKOFF;
-  }
+  // Codes appear as numbers, named in the comments: every client bundle needs this function, and
+  // reading them from CloseCode would make it carry the whole table too.
+  // 4401 Unauthorized (the client asks its provider once more; a second refusal is final: client
+  // logic) and 4419 TokenExpired: reconnect at once, with a fresh token.
+  const refreshToken = code === 4401 || code === 4419;
+  return {
+    // 1000 Normal: the server meant to end the session (or the app called close()). 1002
+    // ProtocolError, 1007 InvalidPayload, 1008 Policy, 4400 BadRequest, 4403 Forbidden: retrying
+    // would send the same thing again and be refused again.
+    reconnect: ![1000, 1002, 1007, 1008, 4400, 4403].includes(code),
+    // 1001 GoingAway: the server's goaway frame says when.
+    delay: refreshToken ? 'immediate' : code === 1001 ? 'hint' : 'backoff',
+    refreshToken,
+    // 4429 RateLimited, 1013 TryAgainLater: slow down. 4509 SlowConsumer: the client recovers what
+    // it missed from history. Everything else (1006 lost, 1009 too big: the client drops oversize
+    // frames before sending, 1011, 4408 connect timeout, codes this version does not know): plain
+    // backoff.
+    minDelayMs: code === 4429 || code === 1013 ? 2_000 : code === 4509 ? 1_000 : 0,
+  };
 }
 
 /** True for close codes after which a client must not reconnect on its own. */

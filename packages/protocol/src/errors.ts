@@ -1,4 +1,4 @@
-import { CloseCode, ErrorCode } from './codes.js';
+import type { CloseCode, ErrorCode } from './codes.js';
 
 /**
  * A frame that breaks the protocol. `code` is the error code for an `error` frame; `closeCode`
@@ -11,12 +11,9 @@ export class ProtocolError extends Error {
   /** Request id of the offending frame, when it could be read. */
   readonly id: number | undefined;
 
-  constructor(
-    message: string,
-    code: ErrorCode = ErrorCode.BadRequest,
-    closeCode: CloseCode = CloseCode.BadRequest,
-    id?: number,
-  ) {
+  // Literal defaults (ErrorCode.BadRequest, CloseCode.BadRequest): the code tables stay out of
+  // bundles that only throw or catch ProtocolErrors.
+  constructor(message: string, code: ErrorCode = 'BAD_REQUEST', closeCode: CloseCode = 4400, id?: number) {
     super(message);
     this.code = code;
     this.closeCode = closeCode;

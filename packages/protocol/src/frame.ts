@@ -1,4 +1,4 @@
-import { CloseCode, ErrorCode } from './codes.js';
+import type { CloseCode } from './codes.js';
 import { BINARY_MAGIC } from './constants.js';
 import { ProtocolError } from './errors.js';
 import { type Fields, isPlainObject } from './validate.js';
@@ -11,6 +11,8 @@ const utf8Encoder = new TextEncoder();
 
 /** Binary frames carry a 1-byte magic, a 2-byte big-endian header length, a JSON header, the payload. */
 const BINARY_PREFIX = 3;
+/** CloseCode.InvalidPayload, as a literal so the code table stays out of client bundles. */
+const INVALID_PAYLOAD: typeof CloseCode.InvalidPayload = 1007;
 const MAX_HEADER_BYTES = 0xffff;
 
 function dropProtoKeys(key: string, value: unknown): unknown {
@@ -35,6 +37,14 @@ function toBytes(raw: Uint8Array | ArrayBuffer): Uint8Array {
   return raw instanceof Uint8Array ? raw : new Uint8Array(raw);
 }
 
+function decodeUtf8(bytes: Uint8Array, what: string, closeCode?: CloseCode): string {
+  try {
+    return utf8Decoder.decode(bytes);
+  } catch {
+    throw new ProtocolError(`${what} is not valid UTF-8`, undefined, closeCode);
+  }
+}
+
 /**
  * Reads a frame into its fields. Binary frames yield their header's fields with `data` set to a
  * view of the payload bytes (no copy).
@@ -42,33 +52,17 @@ function toBytes(raw: Uint8Array | ArrayBuffer): Uint8Array {
 export function readFrame(raw: RawFrame, isBinary?: boolean): Fields {
   if (typeof raw === 'string') return parseJsonObject(raw);
   const bytes = toBytes(raw);
-  const binary = isBinary ?? (bytes.length > 0 && bytes[0] === BINARY_MAGIC);
-  if (!binary) {
-    let text: string;
-    try {
-      text = utf8Decoder.decode(bytes);
-    } catch {
-      throw new ProtocolError(
-        'text frame is not valid UTF-8',
-        ErrorCode.BadRequest,
-        CloseCode.InvalidPayload,
-      );
-    }
-    return parseJsonObject(text);
+  if (!(isBinary ?? bytes[0] === BINARY_MAGIC)) {
+    return parseJsonObject(decodeUtf8(bytes, 'text frame', INVALID_PAYLOAD));
   }
   if (bytes.length < BINARY_PREFIX || bytes[0] !== BINARY_MAGIC) {
     throw new ProtocolError('binary frame does not start with the Hubbub header');
   }
-  const headerLength = (bytes[1]! << 8) | bytes[2]!;
-  const payloadStart = BINARY_PREFIX + headerLength;
+  const payloadStart = BINARY_PREFIX + ((bytes[1]! << 8) | bytes[2]!);
   if (payloadStart > bytes.length) throw new ProtocolError('binary frame header is longer than the frame');
-  let headerText: string;
-  try {
-    headerText = utf8Decoder.decode(bytes.subarray(BINARY_PREFIX, payloadStart));
-  } catch {
-    throw new ProtocolError('binary frame header is not valid UTF-8');
-  }
-  const fields = parseJsonObject(headerText);
+  const fields = parseJsonObject(
+    decodeUtf8(bytes.subarray(BINARY_PREFIX, payloadStart), 'binary frame header'),
+  );
   if ('data' in fields) throw new ProtocolError('binary frame header must not hold "data"');
   fields.data = bytes.subarray(payloadStart);
   return fields;
@@ -83,13 +77,12 @@ export function isBinaryPayload(data: unknown): data is Uint8Array | ArrayBuffer
 export function writeBinaryFrame(message: { readonly data: Uint8Array | ArrayBuffer }): Uint8Array {
   const { data, ...header } = message;
   const headerBytes = utf8Encoder.encode(JSON.stringify(header));
-  if (headerBytes.length > MAX_HEADER_BYTES) throw new RangeError('binary frame header too long');
+  const length = headerBytes.length;
+  if (length > MAX_HEADER_BYTES) throw new RangeError('binary frame header too long');
   const payload = toBytes(data);
-  const out = new Uint8Array(BINARY_PREFIX + headerBytes.length + payload.length);
-  out[0] = BINARY_MAGIC;
-  out[1] = headerBytes.length >> 8;
-  out[2] = headerBytes.length & 0xff;
+  const out = new Uint8Array(BINARY_PREFIX + length + payload.length);
+  out.set([BINARY_MAGIC, length >> 8, length & 0xff]);
   out.set(headerBytes, BINARY_PREFIX);
-  out.set(payload, BINARY_PREFIX + headerBytes.length);
+  out.set(payload, BINARY_PREFIX + length);
   return out;
 }

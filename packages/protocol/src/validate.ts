@@ -85,10 +85,3 @@ export function requireData(type: string, o: Fields, id?: number): unknown {
   if (!('data' in o) || o.data === undefined) fail(type, 'missing field "data"', id);
   return o.data;
 }
-
-export function readUint(type: string, o: Fields, field: string, optional = false): number | undefined {
-  const v = o[field];
-  if (v === undefined && optional) return undefined;
-  if (!isUint(v)) fail(type, `"${field}" must be a non-negative integer`);
-  return v;
-}

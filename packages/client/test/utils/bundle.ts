@@ -13,6 +13,7 @@ export async function buildBrowserBundle(): Promise<{ code: string; metafile: Me
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
+    mangleProps: /^_[a-z]/,
     write: false,
     metafile: true,
   });

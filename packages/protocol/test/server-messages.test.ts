@@ -1,0 +1,155 @@
+import { decodeServerMessage, ProtocolError, type ServerMessage } from '@hubbub/protocol';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
+function decodeOrError(frame: string | Uint8Array, binary?: boolean): ServerMessage | ProtocolError {
+  try {
+    return decodeServerMessage(frame, binary);
+  } catch (err) {
+    if (err instanceof ProtocolError) return err;
+    throw err;
+  }
+}
+
+const position = { epoch: 'e', offset: 3 };
+const limits = { maxPayloadBytes: 1, publishRate: 1, publishBurst: 1, maxSubscriptions: 1 };
+
+describe('#decodeServerMessage', () => {
+  it.each([
+    ['a type that is not a string', { type: 1 }, 'missing or invalid "type"'],
+    ['an unknown type', { type: 'hack' }, 'unknown message type "hack"'],
+    ['a type named after an Object.prototype member', { type: 'constructor' }, 'unknown message type'],
+    ['another such type', { type: 'toString' }, 'unknown message type'],
+    ['a client type', { type: 'pub', id: 1, topic: 'a', data: 1 }, 'unknown message type "pub"'],
+    [
+      'msg without offset',
+      { type: 'msg', topic: 'a', epoch: 'e', data: 1 },
+      'msg: missing or invalid "offset"',
+    ],
+    ['msg with a negative offset', { type: 'msg', topic: 'a', offset: -1, epoch: 'e', data: 1 }, '"offset"'],
+    [
+      'msg without data',
+      { type: 'msg', topic: 'a', offset: 1, epoch: 'e' },
+      'msg: missing or invalid "data"',
+    ],
+    ['msg with a bad topic', { type: 'msg', topic: 'a b', offset: 1, epoch: 'e', data: 1 }, '"topic"'],
+    [
+      'msg with a non-boolean replayed',
+      { type: 'msg', topic: 'a', offset: 1, epoch: 'e', data: 1, replayed: 1 },
+      '"replayed"',
+    ],
+    [
+      'subscribed with a position that is not an object',
+      { type: 'subscribed', id: 1, topic: 'a', position: 5, recovered: true, replayed: 0 },
+      'subscribed: missing or invalid "position"',
+    ],
+    [
+      'subscribed with a position without epoch',
+      { type: 'subscribed', id: 1, topic: 'a', position: { offset: 1 }, recovered: true, replayed: 0 },
+      'subscribed.position: missing or invalid "epoch"',
+    ],
+    [
+      'welcome with incomplete limits',
+      { type: 'welcome', sid: 's', heartbeatMs: 1, limits: { ...limits, publishRate: '1' } },
+      'welcome.limits: missing or invalid "publishRate"',
+    ],
+    [
+      'error with an oversize id',
+      { type: 'error', id: 2 ** 31, code: 'X', message: 'm' },
+      'error: missing or invalid "id"',
+    ],
+    ['ack with a fractional ttl', { type: 'ack', id: 1, ttlMs: 1.5 }, 'ack: missing or invalid "ttlMs"'],
+  ])('rejects %s', (_name, frame, message) => {
+    const result = decodeOrError(JSON.stringify(frame));
+    expect(result).toBeInstanceOf(ProtocolError);
+    expect((result as ProtocolError).message).toContain(message);
+  });
+
+  it('keeps only known fields, also inside nested objects', () => {
+    const frame = {
+      type: 'subscribed',
+      id: 1,
+      topic: 'a',
+      position: { ...position, x: 1 },
+      recovered: true,
+      replayed: 0,
+      y: 2,
+    };
+    expect(decodeServerMessage(JSON.stringify(frame))).toStrictEqual({
+      type: 'subscribed',
+      id: 1,
+      topic: 'a',
+      position,
+      recovered: true,
+      replayed: 0,
+    });
+  });
+
+  it('leaves optional fields out when absent', () => {
+    expect(decodeServerMessage('{"type":"ack","id":4}')).toStrictEqual({ type: 'ack', id: 4 });
+    expect(decodeServerMessage('{"type":"error","code":"X","message":"m"}')).toStrictEqual({
+      type: 'error',
+      code: 'X',
+      message: 'm',
+    });
+  });
+
+  it('drops __proto__ keys in payloads', () => {
+    const msg = decodeServerMessage(
+      '{"type":"msg","topic":"a","offset":1,"epoch":"e","data":{"__proto__":{"polluted":1},"a":1}}',
+    );
+    expect(msg).toEqual({ type: 'msg', topic: 'a', offset: 1, epoch: 'e', data: { a: 1 } });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('throws only ProtocolError on any bytes, text or binary', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.boolean(), (bytes, binary) => {
+        decodeOrError(bytes, binary);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('throws only ProtocolError on objects shaped like server messages with wrong fields', () => {
+    const value = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constant(undefined));
+    const near = fc.record(
+      {
+        type: fc.constantFrom(
+          'welcome',
+          'subscribed',
+          'unsubscribed',
+          'ack',
+          'error',
+          'msg',
+          'goaway',
+          'ping',
+        ),
+        id: value,
+        topic: fc.oneof(fc.constant('a'), value),
+        position: fc.oneof(fc.constant(position), fc.record({ epoch: value, offset: value }), value),
+        limits: fc.oneof(fc.constant(limits), value),
+        offset: value,
+        epoch: value,
+        data: value,
+        sid: value,
+        heartbeatMs: value,
+        recovered: value,
+        replayed: value,
+        code: value,
+        message: value,
+        retryMs: value,
+      },
+      { requiredKeys: ['type'] },
+    );
+    fc.assert(
+      fc.property(near, (obj) => {
+        const result = decodeOrError(JSON.stringify(obj));
+        if (result instanceof ProtocolError) return;
+        // What it accepts survives another round through JSON unchanged.
+        expect(decodeServerMessage(JSON.stringify(result))).toEqual(result);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
