@@ -1,4 +1,4 @@
-import { decodeServerMessage, ProtocolError, type ServerMessage } from '@hubbub/protocol';
+import { decodeServerMessage, isValidTopic, ProtocolError, type ServerMessage } from '@hubbub/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -8,6 +8,34 @@ function decodeOrError(frame: string | Uint8Array, binary?: boolean): ServerMess
   } catch (err) {
     if (err instanceof ProtocolError) return err;
     throw err;
+  }
+}
+
+const uint = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
+const str = (v: unknown) => typeof v === 'string';
+const opt = (v: unknown, check: (v: unknown) => boolean) => v === undefined || check(v);
+
+/** The types client code relies on, written out apart from the decoder's table. */
+function conforms(m: ServerMessage): boolean {
+  const f = m as unknown as Record<string, unknown>;
+  const pos = f.position as Record<string, unknown> | undefined;
+  switch (m.type) {
+    case 'welcome':
+      return str(f.sid) && uint(f.heartbeatMs) && opt(f.ttlMs, uint) && typeof f.limits === 'object';
+    case 'subscribed':
+      return uint(f.id) && isValidTopic(f.topic) && str(pos?.epoch) && uint(pos?.offset) && uint(f.replayed);
+    case 'unsubscribed':
+      return uint(f.id) && isValidTopic(f.topic);
+    case 'ack':
+      return uint(f.id) && opt(f.offset, uint) && opt(f.epoch, str);
+    case 'error':
+      return opt(f.id, uint) && str(f.code) && str(f.message);
+    case 'msg':
+      return isValidTopic(f.topic) && uint(f.offset) && str(f.epoch) && f.data !== undefined;
+    case 'goaway':
+      return uint(f.retryMs);
+    default:
+      return Object.keys(f).length === 1;
   }
 }
 
@@ -146,6 +174,7 @@ describe('#decodeServerMessage', () => {
       fc.property(near, (obj) => {
         const result = decodeOrError(JSON.stringify(obj));
         if (result instanceof ProtocolError) return;
+        expect(conforms(result)).toBe(true);
         // What it accepts survives another round through JSON unchanged.
         expect(decodeServerMessage(JSON.stringify(result))).toEqual(result);
       }),

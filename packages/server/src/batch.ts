@@ -20,8 +20,8 @@ const FLUSH_BYTES = 64 * 1024;
  * latency where windowed publishers see it); from the second write on, the socket is corked and
  * everything queued is flushed in `setImmediate`, after the I/O callbacks of the turn. Under a
  * publish burst this turns one system call per delivery into one per socket per turn, which is
- * where the server's time goes at high fan-out (the profile in bench/README.md: 70–80 % in
- * `writev`). Engine.IO gets a similar effect by waiting for each write to complete.
+ * where the server's time goes at high fan-out (most of its busy time is in the write system
+ * call: see the profile in bench/README.md). Engine.IO gets a similar effect by waiting for each write to complete.
  */
 export class WriteBatcher {
   #round = 1;
