@@ -9,6 +9,7 @@ import {
   readId,
   readKey,
   readLast,
+  readMethod,
   readPosition,
   readToken,
   readTopic,
@@ -61,8 +62,14 @@ export function decodeClientMessage(raw: RawFrame, isBinary?: boolean): ClientMe
   const o = readFrame(raw, isBinary);
   const type = typeOf(o);
   if (isBinary || o.data instanceof Uint8Array) {
-    if (type !== 'pub')
-      throw new ProtocolError(`${type}: binary frames carry only "pub"`, undefined, undefined, peekId(o));
+    if (type !== 'pub' && type !== 'call') {
+      throw new ProtocolError(
+        `${type}: binary frames carry only "pub" and "call"`,
+        undefined,
+        undefined,
+        peekId(o),
+      );
+    }
   }
   switch (type) {
     case 'connect': {
@@ -90,6 +97,11 @@ export function decodeClientMessage(raw: RawFrame, isBinary?: boolean): ClientMe
     case 'refresh': {
       const id = readId(type, o);
       return { type, id, token: readToken(type, o, id, true)! };
+    }
+    case 'call': {
+      const id = readId(type, o);
+      const method = readMethod(type, o, id);
+      return o.data === undefined ? { type, id, method } : { type, id, method, data: o.data };
     }
     case 'ping':
     case 'pong':

@@ -66,8 +66,12 @@ export const ErrorCode = {
   TooBig: 'TOO_BIG',
   /** The broker (e.g. Redis) cannot take the publish now. Nothing was published. */
   Unavailable: 'UNAVAILABLE',
-  /** An unexpected server error while handling this request. */
+  /** An unexpected server error while handling this request (also: a call's handler threw). */
   Internal: 'INTERNAL',
+  /** A `call` names a method the server has no handler for. */
+  UnknownMethod: 'UNKNOWN_METHOD',
+  /** A call's handler did not finish within the server's `rpc.timeoutMs`; its late result is dropped. */
+  Timeout: 'TIMEOUT',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

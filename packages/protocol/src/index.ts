@@ -4,5 +4,7 @@ export * from './constants.js';
 export * from './errors.js';
 export { isBinaryPayload, type RawFrame } from './frame.js';
 export type * from './messages.js';
+export * from './methods.js';
+export * from './rpc.js';
 export * from './server-messages.js';
 export * from './topics.js';

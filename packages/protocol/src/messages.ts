@@ -59,6 +59,18 @@ export interface RefreshMessage {
   readonly id: number;
   readonly token: string;
 }
+/**
+ * Calls the application's handler for `method` on the server (`hub.handle`). Answered on this
+ * connection by one `result` (the handler's value, or the `RpcError` it threw) or one `error`.
+ */
+export interface CallMessage {
+  readonly type: 'call';
+  readonly id: number;
+  /** Method name, in the topic grammar. */
+  readonly method: string;
+  /** Argument of the handler: any JSON value, or bytes (binary frame). Absent: `undefined`. */
+  readonly data?: Payload;
+}
 export interface PingMessage {
   readonly type: 'ping';
 }
@@ -72,6 +84,7 @@ export type ClientMessage =
   | UnsubscribeMessage
   | PublishMessage
   | RefreshMessage
+  | CallMessage
   | PingMessage
   | PongMessage;
 
@@ -123,6 +136,24 @@ export interface ErrorMessage {
   readonly code: ErrorCode;
   readonly message: string;
 }
+/** What a handler refused a call with: the code, message and data of the `RpcError` it threw. */
+export interface RpcFailure {
+  /** The application's code (not one of Hubbub's `ErrorCode`s, though it may look like one). */
+  readonly code: string;
+  readonly message: string;
+  /** JSON detail the handler attached. */
+  readonly data?: Payload;
+}
+/**
+ * Answer to a `call` whose handler finished: `data` is what it returned (absent for `undefined`;
+ * bytes travel in a binary frame), or `error` what it refused with.
+ */
+export interface ResultMessage {
+  readonly type: 'result';
+  readonly id: number;
+  readonly data?: Payload;
+  readonly error?: RpcFailure;
+}
 /** A message published on a topic. */
 export interface DataMessage {
   readonly type: 'msg';
@@ -145,6 +176,7 @@ export type ServerMessage =
   | UnsubscribedMessage
   | AckMessage
   | ErrorMessage
+  | ResultMessage
   | DataMessage
   | GoAwayMessage
   | PingMessage

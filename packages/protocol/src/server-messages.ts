@@ -12,7 +12,7 @@ import { type Fields, isPlainObject, isUint } from './validate.js';
 /**
  * Each server message's fields as `name:kind`, or `name?:kind` where the field may be absent.
  * Kinds: `i` request id, `n` non-negative integer, `s` string, `t` topic, `b` boolean,
- * `d` payload (anything but undefined), `p` position, `l` announced limits.
+ * `d` payload (anything but undefined), `p` position, `l` announced limits, `e` a call's failure.
  */
 const SHAPES: Record<ServerMessageType, string> = {
   welcome: 'sid:s heartbeatMs:n ttlMs?:n limits:l',
@@ -20,6 +20,7 @@ const SHAPES: Record<ServerMessageType, string> = {
   unsubscribed: 'id:i topic:t',
   ack: 'id:i offset?:n epoch?:s ttlMs?:n',
   error: 'id?:i code:s message:s',
+  result: 'id:i data?:d error?:e',
   msg: 'topic:t offset:n epoch:s data:d replayed?:b',
   goaway: 'retryMs:n',
   ping: '',
@@ -30,6 +31,7 @@ const SHAPES: Record<ServerMessageType, string> = {
 const OBJECTS: Record<string, string> = {
   p: 'epoch:s offset:n',
   l: 'maxPayloadBytes:n publishRate:n publishBurst:n maxSubscriptions:n',
+  e: 'code:s message:s data?:d',
 };
 
 const CHECKS: Record<string, (value: unknown) => boolean> = {
@@ -41,6 +43,7 @@ const CHECKS: Record<string, (value: unknown) => boolean> = {
   d: (v) => v !== undefined,
   p: isPlainObject,
   l: isPlainObject,
+  e: isPlainObject,
 };
 
 /** Parsed shapes, by shape string: each frame is checked without parsing its shape again. */

@@ -8,6 +8,7 @@ import {
 } from './constants.js';
 import { ProtocolError } from './errors.js';
 import type { Position } from './messages.js';
+import { methodProblem } from './methods.js';
 import { topicProblem } from './topics.js';
 
 /** A decoded JSON object, read field by field. */
@@ -84,4 +85,12 @@ export function readLast(type: string, o: Fields, id: number): number | undefine
 export function requireData(type: string, o: Fields, id?: number): unknown {
   if (!('data' in o) || o.data === undefined) fail(type, 'missing field "data"', id);
   return o.data;
+}
+
+/** Reads a call's method name: required, in the topic grammar. */
+export function readMethod(type: string, o: Fields, id: number): string {
+  if (o.method === undefined) fail(type, 'missing field "method"', id);
+  const problem = methodProblem(o.method);
+  if (problem) fail(type, problem, id);
+  return o.method as string;
 }

@@ -21,6 +21,10 @@ const clientMessages: ClientMessage[] = [
   { type: 'pub', id: 6, topic: 'chat.lobby', data: 'text', key: 'k_1-A' },
   { type: 'pub', id: 7, topic: 'files', data: new Uint8Array([0, 1, 2, 255]) },
   { type: 'refresh', id: 8, token: 'new-token' },
+  { type: 'call', id: 9, method: 'room.rename', data: { room: 'lobby', name: 'Lobby' } },
+  { type: 'call', id: 10, method: 'files/thumb', data: new Uint8Array([0, 1, 254, 255]) },
+  { type: 'call', id: 11, method: 'room.list' },
+  { type: 'call', id: 12, method: 'echo', data: null },
   { type: 'ping' },
   { type: 'pong' },
 ];
@@ -55,6 +59,13 @@ const serverMessages: ServerMessage[] = [
   { type: 'msg', topic: 'a', offset: 1, epoch: 'e', data: { x: 1 } },
   { type: 'msg', topic: 'a', offset: 2, epoch: 'e', data: 'replayed', replayed: true },
   { type: 'msg', topic: 'bin', offset: 3, epoch: 'e', data: new Uint8Array([9, 8, 7]) },
+  { type: 'result', id: 6, data: { name: 'Lobby' } },
+  { type: 'result', id: 7, data: new Uint8Array([4, 5, 6]) },
+  { type: 'result', id: 8 },
+  { type: 'result', id: 9, data: false },
+  { type: 'result', id: 10, error: { code: 'NOT_FOUND', message: 'no such room', data: { room: 'x' } } },
+  { type: 'result', id: 11, error: { code: 'TAKEN', message: 'name taken' } },
+  { type: 'error', id: 12, code: ErrorCode.UnknownMethod, message: 'no handler for "nope"' },
   { type: 'goaway', retryMs: 1234 },
   { type: 'ping' },
   { type: 'pong' },
@@ -244,6 +255,26 @@ describe('malformed frames', () => {
       ErrorCode.BadRequest,
       'refresh: missing field "token"',
     ],
+    ['call without id', '{"type":"call","method":"a"}', ErrorCode.BadRequest, 'call: missing field "id"'],
+    ['call without method', '{"type":"call","id":1}', ErrorCode.BadRequest, 'call: missing field "method"'],
+    [
+      'call with a numeric method',
+      '{"type":"call","id":1,"method":5}',
+      ErrorCode.BadRequest,
+      'call: method must be a string',
+    ],
+    [
+      'call with a method outside the grammar',
+      '{"type":"call","id":1,"method":"rename room"}',
+      ErrorCode.BadRequest,
+      'call: method must start with a letter',
+    ],
+    [
+      'call with a method too long',
+      `{"type":"call","id":1,"method":"${tooLongTopic}"}`,
+      ErrorCode.BadRequest,
+      'call: method is longer than 128',
+    ],
     ['invalid UTF-8 text', new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]), ErrorCode.BadRequest, 'not valid UTF-8'],
   ];
 
@@ -296,6 +327,12 @@ describe('malformed frames', () => {
     const header = new TextEncoder().encode('{"type":"sub","id":1,"topic":"a"}');
     const frame = new Uint8Array([0xb1, 0, header.length, ...header]);
     expect(() => decodeClientMessage(frame, true)).toThrow('binary frames carry only "pub"');
+  });
+
+  it('carries the request id of a bad call', () => {
+    expect(() => decodeClientMessage('{"type":"call","id":7,"method":""}')).toThrow(
+      expect.objectContaining({ id: 7, code: ErrorCode.BadRequest }),
+    );
   });
 
   it('rejects a binary header that holds data', () => {

@@ -5,10 +5,19 @@ import { describe, expectTypeOf, it } from 'vitest';
 describe('message types', () => {
   it('splits the unions by direction', () => {
     expectTypeOf<ClientMessage['type']>().toEqualTypeOf<
-      'connect' | 'sub' | 'unsub' | 'pub' | 'refresh' | 'ping' | 'pong'
+      'connect' | 'sub' | 'unsub' | 'pub' | 'refresh' | 'call' | 'ping' | 'pong'
     >();
     expectTypeOf<ServerMessage['type']>().toEqualTypeOf<
-      'welcome' | 'subscribed' | 'unsubscribed' | 'ack' | 'error' | 'msg' | 'goaway' | 'ping' | 'pong'
+      | 'welcome'
+      | 'subscribed'
+      | 'unsubscribed'
+      | 'ack'
+      | 'error'
+      | 'result'
+      | 'msg'
+      | 'goaway'
+      | 'ping'
+      | 'pong'
     >();
     // @ts-expect-error a server message is not a client message
     const bad: ClientMessage = { type: 'welcome', sid: 's', heartbeatMs: 1, limits: {} };

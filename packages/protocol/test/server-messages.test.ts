@@ -32,6 +32,10 @@ function conforms(m: ServerMessage): boolean {
       return opt(f.id, uint) && str(f.code) && str(f.message);
     case 'msg':
       return isValidTopic(f.topic) && uint(f.offset) && str(f.epoch) && f.data !== undefined;
+    case 'result': {
+      const e = f.error as Record<string, unknown> | undefined;
+      return uint(f.id) && opt(e, (v) => typeof v === 'object' && str(e?.code) && str(e?.message));
+    }
     case 'goaway':
       return uint(f.retryMs);
     default:
@@ -85,6 +89,22 @@ describe('#decodeServerMessage', () => {
       'error with an oversize id',
       { type: 'error', id: 2 ** 31, code: 'X', message: 'm' },
       'error: missing or invalid "id"',
+    ],
+    ['result without id', { type: 'result', data: 1 }, 'result: missing or invalid "id"'],
+    [
+      'result with an error that is not an object',
+      { type: 'result', id: 1, error: 'NOT_FOUND' },
+      'result: missing or invalid "error"',
+    ],
+    [
+      'result with an error without code',
+      { type: 'result', id: 1, error: { message: 'm' } },
+      'result.error: missing or invalid "code"',
+    ],
+    [
+      'result with an error whose message is not a string',
+      { type: 'result', id: 1, error: { code: 'X', message: 1 } },
+      'result.error: missing or invalid "message"',
     ],
     ['ack with a fractional ttl', { type: 'ack', id: 1, ttlMs: 1.5 }, 'ack: missing or invalid "ttlMs"'],
   ])('rejects %s', (_name, frame, message) => {
@@ -151,6 +171,7 @@ describe('#decodeServerMessage', () => {
           'error',
           'msg',
           'goaway',
+          'result',
           'ping',
         ),
         id: value,
@@ -167,6 +188,7 @@ describe('#decodeServerMessage', () => {
         code: value,
         message: value,
         retryMs: value,
+        error: fc.oneof(fc.record({ code: value, message: value, data: value }), value),
       },
       { requiredKeys: ['type'] },
     );
