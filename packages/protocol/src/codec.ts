@@ -103,6 +103,14 @@ export function decodeClientMessage(raw: RawFrame, isBinary?: boolean): ClientMe
       const method = readMethod(type, o, id);
       return o.data === undefined ? { type, id, method } : { type, id, method, data: o.data };
     }
+    case 'presence': {
+      const id = readId(type, o);
+      const topic = readTopic(type, o, id);
+      if (o.stats !== undefined && typeof o.stats !== 'boolean') {
+        throw new ProtocolError(`${type}: "stats" must be a boolean`, undefined, undefined, id);
+      }
+      return o.stats ? { type, id, topic, stats: true } : { type, id, topic };
+    }
     case 'ping':
     case 'pong':
       return { type };

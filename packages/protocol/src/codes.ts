@@ -29,6 +29,10 @@ export const CloseCode = {
   Forbidden: 4403,
   /** No `connect` frame within `connectTimeoutMs`. */
   ConnectTimeout: 4408,
+  /** Closed by `hub.disconnectUser` to kick: the client reconnects (with a fresh token). */
+  Kicked: 4409,
+  /** Closed by `hub.disconnectUser` to revoke the user's access: final, the client stays closed. */
+  Revoked: 4410,
   /** The token expired and was not refreshed in time. */
   TokenExpired: 4419,
   /** Sustained flooding past the inbound rate limit. */
@@ -56,6 +60,8 @@ export const ErrorCode = {
   Unauthorized: 'UNAUTHORIZED',
   /** The connection is already subscribed to the topic. */
   AlreadySubscribed: 'ALREADY_SUBSCRIBED',
+  /** A `presence` request for a topic that has no presence. */
+  NoPresence: 'NO_PRESENCE',
   /** Unsubscribe from a topic the connection is not subscribed to. */
   NotSubscribed: 'NOT_SUBSCRIBED',
   /** `maxSubscriptions` reached. */
@@ -66,6 +72,11 @@ export const ErrorCode = {
   TooBig: 'TOO_BIG',
   /** The broker (e.g. Redis) cannot take the publish now. Nothing was published. */
   Unavailable: 'UNAVAILABLE',
+  /**
+   * The request may or may not have taken effect (e.g. the broker's link died with a publish in
+   * flight). Retry a publish with the same idempotency key: it is then stored once.
+   */
+  OutcomeUnknown: 'OUTCOME_UNKNOWN',
   /** An unexpected server error while handling this request (also: a call's handler threw). */
   Internal: 'INTERNAL',
   /** A `call` names a method the server has no handler for. */
@@ -103,8 +114,9 @@ export function reconnectAdvice(code: number): ReconnectAdvice {
   return {
     // 1000 Normal: the server meant to end the session (or the app called close()). 1002
     // ProtocolError, 1007 InvalidPayload, 1008 Policy, 4400 BadRequest, 4403 Forbidden: retrying
-    // would send the same thing again and be refused again.
-    reconnect: ![1000, 1002, 1007, 1008, 4400, 4403].includes(code),
+    // would send the same thing again and be refused again. 4410 Revoked: the app revoked the user
+    // everywhere (hub.disconnectUser); coming back is its own decision, not the client's.
+    reconnect: ![1000, 1002, 1007, 1008, 4400, 4403, 4410].includes(code),
     // 1001 GoingAway: the server's goaway frame says when.
     delay: refreshToken ? 'immediate' : code === 1001 ? 'hint' : 'backoff',
     refreshToken,
@@ -112,7 +124,9 @@ export function reconnectAdvice(code: number): ReconnectAdvice {
     // it missed from history. Everything else (1006 lost, 1009 too big: the client drops oversize
     // frames before sending, 1011, 4408 connect timeout, codes this version does not know): plain
     // backoff.
-    minDelayMs: code === 4429 || code === 1013 ? 2_000 : code === 4509 ? 1_000 : 0,
+    // 4409 Kicked: reconnect, but not at once, so a kick of every tab does not come back as one
+    // thundering herd.
+    minDelayMs: code === 4429 || code === 1013 ? 2_000 : code === 4509 || code === 4409 ? 1_000 : 0,
   };
 }
 

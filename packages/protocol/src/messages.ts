@@ -71,6 +71,17 @@ export interface CallMessage {
   /** Argument of the handler: any JSON value, or bytes (binary frame). Absent: `undefined`. */
   readonly data?: Payload;
 }
+/**
+ * Asks who is present on a topic the connection subscribes to (a presence-enabled one): the
+ * members, or with `stats` only their counts. Answered by one `presence` frame or an `error`.
+ */
+export interface PresenceRequestMessage {
+  readonly type: 'presence';
+  readonly id: number;
+  readonly topic: string;
+  /** Only the counts, without the members. */
+  readonly stats?: boolean;
+}
 export interface PingMessage {
   readonly type: 'ping';
 }
@@ -84,6 +95,7 @@ export type ClientMessage =
   | UnsubscribeMessage
   | PublishMessage
   | RefreshMessage
+  | PresenceRequestMessage
   | CallMessage
   | PingMessage
   | PongMessage;
@@ -115,6 +127,8 @@ export interface SubscribedMessage {
   readonly recovered: boolean;
   /** How many replayed messages follow. */
   readonly replayed: number;
+  /** True when the topic has presence: `join`/`leave` frames follow and `presence` requests work. */
+  readonly presence?: boolean;
 }
 export interface UnsubscribedMessage {
   readonly type: 'unsubscribed';
@@ -154,6 +168,43 @@ export interface ResultMessage {
   readonly data?: Payload;
   readonly error?: RpcFailure;
 }
+/** One subscriber of a presence-enabled topic, on any instance. */
+export interface PresenceMember {
+  /** Session id of the member's connection (one per tab or device). */
+  readonly sid: string;
+  /** The user the connection belongs to, when `authenticate` named one. */
+  readonly userId?: string;
+  /** What `authenticate` gave to show to others (a small JSON object). */
+  readonly info?: Readonly<Record<string, unknown>>;
+}
+/** Answer to a `presence` request: the counts, and the members unless only `stats` were asked. */
+export interface PresenceMessage {
+  readonly type: 'presence';
+  readonly id: number;
+  readonly topic: string;
+  /** Members (connections) present. */
+  readonly connections: number;
+  /** Distinct users among them; each anonymous connection counts as one. */
+  readonly users: number;
+  readonly members?: readonly PresenceMember[];
+}
+/**
+ * A member joined a presence-enabled topic. `replaces`: the sid of a member of the same client
+ * whose connection was lost and came back within the grace period: the app swaps them, no one
+ * left.
+ */
+export interface JoinMessage {
+  readonly type: 'join';
+  readonly topic: string;
+  readonly member: PresenceMember;
+  readonly replaces?: string;
+}
+/** A member left a presence-enabled topic (unsubscribed, disconnected, or lost past the grace). */
+export interface LeaveMessage {
+  readonly type: 'leave';
+  readonly topic: string;
+  readonly member: PresenceMember;
+}
 /** A message published on a topic. */
 export interface DataMessage {
   readonly type: 'msg';
@@ -178,6 +229,9 @@ export type ServerMessage =
   | ErrorMessage
   | ResultMessage
   | DataMessage
+  | PresenceMessage
+  | JoinMessage
+  | LeaveMessage
   | GoAwayMessage
   | PingMessage
   | PongMessage;

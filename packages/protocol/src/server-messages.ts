@@ -12,16 +12,19 @@ import { type Fields, isPlainObject, isUint } from './validate.js';
 /**
  * Each server message's fields as `name:kind`, or `name?:kind` where the field may be absent.
  * Kinds: `i` request id, `n` non-negative integer, `s` string, `t` topic, `b` boolean,
- * `d` payload (anything but undefined), `p` position, `l` announced limits, `e` a call's failure.
+ * `d` payload (anything but undefined), `p` position, `l` announced limits, `m` presence member,
+ * `a` list of members, `o` JSON object.
  */
 const SHAPES: Record<ServerMessageType, string> = {
   welcome: 'sid:s heartbeatMs:n ttlMs?:n limits:l',
-  subscribed: 'id:i topic:t position:p recovered:b replayed:n',
+  subscribed: 'id:i topic:t position:p recovered:b replayed:n presence?:b',
   unsubscribed: 'id:i topic:t',
   ack: 'id:i offset?:n epoch?:s ttlMs?:n',
   error: 'id?:i code:s message:s',
-  result: 'id:i data?:d error?:e',
   msg: 'topic:t offset:n epoch:s data:d replayed?:b',
+  presence: 'id:i topic:t connections:n users:n members?:a',
+  join: 'topic:t member:m replaces?:s',
+  leave: 'topic:t member:m',
   goaway: 'retryMs:n',
   ping: '',
   pong: '',
@@ -31,7 +34,7 @@ const SHAPES: Record<ServerMessageType, string> = {
 const OBJECTS: Record<string, string> = {
   p: 'epoch:s offset:n',
   l: 'maxPayloadBytes:n publishRate:n publishBurst:n maxSubscriptions:n',
-  e: 'code:s message:s data?:d',
+  m: 'sid:s userId?:s info?:o',
 };
 
 const CHECKS: Record<string, (value: unknown) => boolean> = {
@@ -43,7 +46,9 @@ const CHECKS: Record<string, (value: unknown) => boolean> = {
   d: (v) => v !== undefined,
   p: isPlainObject,
   l: isPlainObject,
-  e: isPlainObject,
+  m: isPlainObject,
+  o: isPlainObject,
+  a: Array.isArray,
 };
 
 /** Parsed shapes, by shape string: each frame is checked without parsing its shape again. */
@@ -57,8 +62,13 @@ function readShape(where: string, o: Fields, shape: string, out: Fields): unknow
     if (value === undefined && optional) continue;
     if (!CHECKS[kind!]!(value)) throw new ProtocolError(`${where}: missing or invalid "${name}"`);
     const nested = OBJECTS[kind!];
-    // Nested objects are rebuilt too, so the result holds known fields only.
-    out[name!] = nested ? readShape(`${where}.${name}`, value as Fields, nested, {}) : value;
+    // Nested objects are rebuilt too, so the result holds known fields only; lists hold members.
+    out[name!] =
+      kind === 'a'
+        ? (value as unknown[]).map((m) => readShape(where, isPlainObject(m) ? m : {}, OBJECTS.m!, {}))
+        : nested
+          ? readShape(`${where}.${name}`, value as Fields, nested, {})
+          : value;
   }
   return out;
 }

@@ -7,6 +7,8 @@ describe('#reconnectAdvice', () => {
     [CloseCode.Forbidden, false],
     [CloseCode.BadRequest, false],
     [CloseCode.Policy, false],
+    [CloseCode.Revoked, false],
+    [CloseCode.Kicked, true],
     [CloseCode.GoingAway, true],
     [CloseCode.Abnormal, true],
     [CloseCode.InternalError, true],
@@ -31,6 +33,11 @@ describe('#reconnectAdvice', () => {
 
   it('slows down after rate limiting', () => {
     expect(reconnectAdvice(CloseCode.RateLimited).minDelayMs).toBeGreaterThan(0);
+  });
+
+  it('comes back after a kick, not at once', () => {
+    expect(reconnectAdvice(CloseCode.Kicked)).toMatchObject({ reconnect: true, delay: 'backoff' });
+    expect(reconnectAdvice(CloseCode.Kicked).minDelayMs).toBeGreaterThan(0);
   });
 });
 
