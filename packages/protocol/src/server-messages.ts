@@ -13,7 +13,7 @@ import { type Fields, isPlainObject, isUint } from './validate.js';
  * Each server message's fields as `name:kind`, or `name?:kind` where the field may be absent.
  * Kinds: `i` request id, `n` non-negative integer, `s` string, `t` topic, `b` boolean,
  * `d` payload (anything but undefined), `p` position, `l` announced limits, `m` presence member,
- * `a` list of members, `o` JSON object.
+ * `a` list of members, `o` JSON object, `e` a call's failure.
  */
 const SHAPES: Record<ServerMessageType, string> = {
   welcome: 'sid:s heartbeatMs:n ttlMs?:n limits:l',
@@ -21,6 +21,7 @@ const SHAPES: Record<ServerMessageType, string> = {
   unsubscribed: 'id:i topic:t',
   ack: 'id:i offset?:n epoch?:s ttlMs?:n',
   error: 'id?:i code:s message:s',
+  result: 'id:i data?:d error?:e',
   msg: 'topic:t offset:n epoch:s data:d replayed?:b',
   presence: 'id:i topic:t connections:n users:n members?:a',
   join: 'topic:t member:m replaces?:s',
@@ -35,6 +36,7 @@ const OBJECTS: Record<string, string> = {
   p: 'epoch:s offset:n',
   l: 'maxPayloadBytes:n publishRate:n publishBurst:n maxSubscriptions:n',
   m: 'sid:s userId?:s info?:o',
+  e: 'code:s message:s data?:d',
 };
 
 const CHECKS: Record<string, (value: unknown) => boolean> = {
@@ -49,6 +51,7 @@ const CHECKS: Record<string, (value: unknown) => boolean> = {
   m: isPlainObject,
   o: isPlainObject,
   a: Array.isArray,
+  e: isPlainObject,
 };
 
 /** Parsed shapes, by shape string: each frame is checked without parsing its shape again. */
