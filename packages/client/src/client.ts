@@ -17,6 +17,7 @@ import { closedError, HubbubError, TOPIC_RULE, toError } from './errors.js';
 import type { ClientEvents, ClientState, CloseContext, MessageHandler, StateContext } from './events.js';
 import { livenessTimeout, Watchdog } from './liveness.js';
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { PresenceRequests } from './presence.js';
 import { encodePublish, type PublishAck, Publishes } from './publishes.js';
 import { TokenRefresher } from './refresh.js';
 import { planRetry, retryState } from './retry.js';
@@ -74,6 +75,7 @@ export class Client extends Emitter<ClientEvents> {
   readonly #queue: SendQueue;
   readonly #subs: Subscriptions;
   readonly #publishes: Publishes;
+  readonly #presence = new PresenceRequests();
   readonly #watchdog = new Watchdog(() =>
     this.#lost(ABNORMAL, this.#welcome ? 'heartbeat timeout' : 'connect timeout', false),
   );
@@ -97,6 +99,13 @@ export class Client extends Emitter<ClientEvents> {
       subscribe: (msg) => this.#send(msg),
       unsubscribe: (id, topic) => this.#send({ type: 'unsub', id, topic }),
       guard: (fn) => this.#guard(fn),
+      presence: (topic, stats) => {
+        if (this.#current !== 'open') return Promise.reject(notConnected());
+        const id = this.#nextId();
+        const answer = this.#presence._add(id);
+        this.#send(stats ? { type: 'presence', id, topic, stats } : { type: 'presence', id, topic });
+        return answer;
+      },
     });
     // Back online, or the page is visible again: a waiting retry goes now.
     this.#unwatch = watchNetwork(() => this.#retryTimer !== undefined && this.#reconnectNow());
@@ -221,6 +230,13 @@ export class Client extends Emitter<ClientEvents> {
       case 'msg':
         this.#subs.onMessage(msg);
         break;
+      case 'join':
+      case 'leave':
+        this.#subs.onPresence(msg);
+        break;
+      case 'presence':
+        this.#presence._answer(msg);
+        break;
       case 'ack':
         if (!this.#publishes._ack(msg)) this.#settleRefresh(msg);
         break;
@@ -229,7 +245,12 @@ export class Client extends Emitter<ClientEvents> {
         const err = new HubbubError(msg.code, msg.message);
         if (
           id === undefined ||
-          !(this.#publishes._fail(id, err) || this.#subs.onError(id, err) || this.#settleRefresh(msg))
+          !(
+            this.#publishes._fail(id, err) ||
+            this.#subs.onError(id, err) ||
+            this.#presence._fail(id, err) ||
+            this.#settleRefresh(msg)
+          )
         ) {
           this.#report(err);
         }
@@ -332,6 +353,7 @@ export class Client extends Emitter<ClientEvents> {
     this.#watchdog.stop();
     this.#refresher.stop();
     this.#queue.detach();
+    this.#presence._rejectAll(notConnected());
     clearTimeout(this.#stableTimer);
     if (ws) {
       discard(ws, code, reason);
@@ -389,4 +411,8 @@ export class Client extends Emitter<ClientEvents> {
   #fire<E extends 'state' | 'close' | 'retry'>(event: E, ctx: Parameters<ClientEvents[E]>[0]): void {
     this.#guard(() => (this.emit as (e: E, c: typeof ctx) => boolean)(event, ctx));
   }
+}
+
+function notConnected(): HubbubError {
+  return new HubbubError('NOT_CONNECTED', 'not connected: no presence answer');
 }

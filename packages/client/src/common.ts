@@ -1,3 +1,4 @@
+export type { PresenceMember } from '@hubbub/protocol';
 export { BACKOFF_DEFAULTS, type BackoffOptions, backoff } from './backoff.js';
 export { Client, type PublishOptions, type QueueInfo, type SubscribeOptions } from './client.js';
 export { HubbubError, type HubbubErrorCode } from './errors.js';
@@ -10,6 +11,7 @@ export {
   type SendQueueOptions,
   type TokenProvider,
 } from './options.js';
+export type { PresenceStats } from './presence.js';
 export type { PublishAck } from './publishes.js';
 export type { Subscription } from './subscription.js';
 export type { WebSocketConstructor, WebSocketLike } from './transport.js';

@@ -1,4 +1,4 @@
-import type { Position } from '@hubbub/protocol';
+import type { Position, PresenceMember } from '@hubbub/protocol';
 import type { HubbubError } from './errors.js';
 
 /** Connection state. `'closed'` is final. */
@@ -71,6 +71,16 @@ export interface SubscribedContext {
   readonly recovered: boolean;
   /** How many replayed messages follow. */
   readonly replayed: number;
+  /** True when the topic has presence: `join`/`leave` events come and `presence()` works. */
+  readonly presence: boolean;
+}
+
+/**
+ * Payload of `join`: the member. `replaces` is the sid of a member of the same client whose
+ * connection was lost and came back within the server's grace period: swap the two, nobody left.
+ */
+export interface JoinContext extends PresenceMember {
+  readonly replaces?: string;
 }
 
 /** Payload of `gap`: messages that were published while offline and cannot be replayed. */
@@ -103,6 +113,10 @@ export interface SubscriptionEvents {
   /** The server refused the subscription (e.g. `FORBIDDEN`); the handle is now `'unsubscribed'`. */
   error: (err: HubbubError) => void;
   state: (ctx: SubscriptionStateContext) => void;
+  /** Presence topics: a member joined (on any instance), this handle's own connection included. */
+  join: (member: JoinContext) => void;
+  /** Presence topics: a member left (unsubscribed, disconnected, or lost past the grace period). */
+  leave: (member: PresenceMember) => void;
 }
 
 /** Receives the messages of a subscription. */

@@ -1,5 +1,10 @@
+import type { PresenceMember, PresenceMessage } from '@hubbub/protocol';
 import { Emitter } from './emitter.js';
 import type { MessageHandler, MessageMeta, SubscriptionEvents, SubscriptionState } from './events.js';
+import type { PresenceStats } from './presence.js';
+
+/** Sends a presence request for a topic and resolves with the server's answer. */
+export type AskPresence = (topic: string, stats: boolean) => Promise<PresenceMessage>;
 
 /** One `subscribe()` call's handle: its own state, events and `unsubscribe()`. */
 export class Subscription extends Emitter<SubscriptionEvents> {
@@ -7,10 +12,11 @@ export class Subscription extends Emitter<SubscriptionEvents> {
   readonly #handler: MessageHandler;
   readonly #release: (sub: Subscription) => void;
   readonly #guard: (fn: () => void) => void;
+  readonly #ask: AskPresence;
 
   /**
    * @internal `guard` runs the app's callbacks and reports what they throw; `release` drops the
-   * handle from its topic.
+   * handle from its topic; `ask` sends presence requests.
    */
   constructor(
     /** The topic subscribed to. */
@@ -18,11 +24,13 @@ export class Subscription extends Emitter<SubscriptionEvents> {
     handler: MessageHandler,
     release: (sub: Subscription) => void,
     guard: (fn: () => void) => void,
+    ask: AskPresence,
   ) {
     super();
     this.#handler = handler;
     this.#release = release;
     this.#guard = guard;
+    this.#ask = ask;
   }
 
   /** `'subscribing'` until the server confirms, and again while the link is down. */
@@ -35,6 +43,20 @@ export class Subscription extends Emitter<SubscriptionEvents> {
     if (this.#current === 'unsubscribed') return;
     this._setState('unsubscribed');
     this.#release(this);
+  }
+
+  /**
+   * Members of a presence-enabled topic, on every instance. Rejects with `NOT_CONNECTED` while
+   * offline, `FORBIDDEN` when `authorize` refuses `'presence'`, `NO_PRESENCE` on a topic without.
+   */
+  async presence(): Promise<PresenceMember[]> {
+    return [...((await this.#ask(this.topic, false)).members ?? [])];
+  }
+
+  /** Member and user counts of a presence-enabled topic, without the members; fails as `presence()`. */
+  async presenceStats(): Promise<PresenceStats> {
+    const { connections, users } = await this.#ask(this.topic, true);
+    return { connections, users };
   }
 
   /** @internal */

@@ -1,7 +1,14 @@
-import type { DataMessage, Position, SubscribedMessage, SubscribeMessage } from '@hubbub/protocol';
+import type {
+  DataMessage,
+  JoinMessage,
+  LeaveMessage,
+  Position,
+  SubscribedMessage,
+  SubscribeMessage,
+} from '@hubbub/protocol';
 import type { HubbubError } from './errors.js';
 import type { GapContext, MessageHandler, SubscribedContext } from './events.js';
-import { Subscription } from './subscription.js';
+import { type AskPresence, Subscription } from './subscription.js';
 
 /** What the registry needs from the client. */
 export interface SubscriptionsHost {
@@ -12,6 +19,8 @@ export interface SubscriptionsHost {
   unsubscribe(id: number, topic: string): void;
   /** Runs a user callback; reports what it throws instead of letting it escape. */
   guard(fn: () => void): void;
+  /** Sends a presence request. */
+  presence: AskPresence;
 }
 
 /** One wire subscription, shared by every handle on its topic. */
@@ -57,6 +66,7 @@ export class Subscriptions {
       handler,
       (s) => this.#remove(s),
       (fn) => this.#host.guard(fn),
+      this.#host.presence,
     );
     const existing = this.#byTopic.get(topic);
     if (existing) {
@@ -93,7 +103,7 @@ export class Subscriptions {
     if (!channel || channel._topic !== m.topic || channel._confirmed) return;
     const { topic, position, recovered, replayed } = m;
     const seen = channel._last;
-    const ctx: SubscribedContext = { topic, position, recovered, replayed };
+    const ctx: SubscribedContext = { topic, position, recovered, replayed, presence: m.presence === true };
     channel._confirmed = ctx;
     if (!(seen && recovered)) {
       // Replayed messages end at `position`; let them through the duplicate guard.
@@ -122,6 +132,14 @@ export class Subscriptions {
     channel._last = { epoch, offset };
     const meta = { topic, offset, epoch, replayed: m.replayed === true };
     for (const sub of channel._subs) sub._deliver(m.data, meta);
+  }
+
+  /** A `join` or `leave` of a presence topic: every confirmed handle of the topic hears it. */
+  onPresence(m: JoinMessage | LeaveMessage): void {
+    const channel = this.#byTopic.get(m.topic);
+    if (!channel?._confirmed) return;
+    const ctx = m.type === 'join' && m.replaces ? { ...m.member, replaces: m.replaces } : m.member;
+    for (const sub of channel._subs) sub._notify(m.type, ctx);
   }
 
   /** A refused `sub`: returns false when `id` is not a subscription's. */
