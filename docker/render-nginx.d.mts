@@ -44,5 +44,24 @@ export const COMPOSE_CONFIG_PATH: string;
 export const COMPOSE_OPTIONS: NginxOptions;
 /** Renders the template into nginx.conf text. */
 export function renderNginxConfig(options: NginxOptions): string;
-/** Writes `prefix/nginx.conf` and the temp directories; returns the config path. */
+/** Writes `prefix/nginx.conf` and creates the directories nginx needs ({@link nginxDirectories}); returns the config path. */
 export function writeNginxConfig(prefix: string, options: NginxOptions): string;
+/**
+ * Directories nginx writes into and does not create itself, for a config run with `nginx -p prefix`:
+ * the temp directory, `logs/`, and the directories of the pid file and of an access log file.
+ */
+export function nginxDirectories(prefix: string, options: NginxOptions): string[];
+/** Arguments after the nginx binary that run `prefix/nginx.conf` in the foreground, errors in `prefix/logs`. */
+export function nginxCommand(prefix: string): string[];
+/** One flag of the command line. */
+export interface CliFlag {
+  readonly type: 'string' | 'boolean';
+  readonly short?: string;
+  readonly multiple?: boolean;
+  /** Name of the flag's value in `--help`. */
+  readonly arg?: string;
+  /** What `--help` says of it. */
+  readonly help: string;
+}
+/** Flags of `node docker/render-nginx.mjs`, as `--help` lists them. */
+export const CLI_FLAGS: Readonly<Record<string, CliFlag>>;
