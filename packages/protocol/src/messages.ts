@@ -174,8 +174,8 @@ export interface PresenceMember {
   readonly sid: string;
   /** The user the connection belongs to, when `authenticate` named one. */
   readonly userId?: string;
-  /** What `authenticate` gave to show to others (a small JSON object). */
-  readonly info?: Readonly<Record<string, unknown>>;
+  /** What `authenticate` gave to show to others (a small JSON value, usually an object). */
+  readonly info?: unknown;
 }
 /** Answer to a `presence` request: the counts, and the members unless only `stats` were asked. */
 export interface PresenceMessage {

@@ -13,7 +13,7 @@ import { type Fields, isPlainObject, isUint } from './validate.js';
  * Each server message's fields as `name:kind`, or `name?:kind` where the field may be absent.
  * Kinds: `i` request id, `n` non-negative integer, `s` string, `t` topic, `b` boolean,
  * `d` payload (anything but undefined), `p` position, `l` announced limits, `m` presence member,
- * `a` list of members, `o` JSON object, `e` a call's failure.
+ * `a` list of members, `e` a call's failure.
  */
 const SHAPES: Record<ServerMessageType, string> = {
   welcome: 'sid:s heartbeatMs:n ttlMs?:n limits:l',
@@ -35,7 +35,7 @@ const SHAPES: Record<ServerMessageType, string> = {
 const OBJECTS: Record<string, string> = {
   p: 'epoch:s offset:n',
   l: 'maxPayloadBytes:n publishRate:n publishBurst:n maxSubscriptions:n',
-  m: 'sid:s userId?:s info?:o',
+  m: 'sid:s userId?:s info?:d',
   e: 'code:s message:s data?:d',
 };
 
@@ -49,7 +49,6 @@ const CHECKS: Record<string, (value: unknown) => boolean> = {
   p: isPlainObject,
   l: isPlainObject,
   m: isPlainObject,
-  o: isPlainObject,
   a: Array.isArray,
   e: isPlainObject,
 };
