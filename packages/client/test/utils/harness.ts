@@ -1,7 +1,7 @@
 /** Real hubs, proxies and clients for integration tests, all disposed by {@link disposeAll}. */
 import { type Client, type ClientOptions, createClient } from '@hubbub/client';
 import { createServer, type Hub, type ServerOptions } from '@hubbub/server';
-import { startProxy, type TcpProxy } from './proxy.js';
+import { startProxy, type TcpProxy } from '../../../../test/utils/proxy.js';
 
 const hubs = new Set<Hub>();
 const proxies = new Set<TcpProxy>();
