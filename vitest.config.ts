@@ -10,6 +10,7 @@ export default defineConfig({
       { find: /^@hubbub\/server$/, replacement: src('server/src/index.ts') },
       { find: /^@hubbub\/client\/browser$/, replacement: src('client/src/browser.ts') },
       { find: /^@hubbub\/client$/, replacement: src('client/src/index.ts') },
+      { find: /^@hubbub\/react$/, replacement: src('react/src/index.ts') },
     ],
   },
   test: {

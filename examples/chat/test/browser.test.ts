@@ -9,8 +9,9 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../../test/utils/chromium.js';
 import { startChat } from '../server.mjs';
-import { ensureClientBundle, launchChromium } from './utils/browser.js';
+import { ensureClientBundle } from './utils/browser.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
 const WAIT = { timeout: 20_000 };

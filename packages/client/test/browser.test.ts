@@ -1,13 +1,11 @@
-import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import type { Client, createClient } from '@hubbub/client/browser';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, type PageServer, servePages } from '../../../test/utils/chromium.js';
 import { buildBrowserBundle } from './utils/bundle.js';
 import { disposeAll, startHub } from './utils/harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 /** A page that imports the bundle the way the README shows, with no bundler. */
 const PAGE = `<!doctype html><title>hubbub</title><script type="module">
 import { createClient } from '/hubbub.browser.min.js';
@@ -18,37 +16,24 @@ type Page$ = { createClient: typeof createClient; client: Client };
 
 let browser: Browser;
 let page: Page;
-let http: Server;
+let pages: PageServer;
 let bundle: Awaited<ReturnType<typeof buildBrowserBundle>>;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`the browser tests need Chromium at ${CHROMIUM}`);
   bundle = await buildBrowserBundle();
-  http = createServer((req, res) => {
-    if (req.url === '/hubbub.browser.min.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle.code);
-    } else res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
+  pages = await servePages({
+    '/': { type: 'text/html', body: PAGE },
+    '/hubbub.browser.min.js': { type: 'text/javascript', body: bundle.code },
   });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage();
-  await page.goto(`http://127.0.0.1:${(http.address() as { port: number }).port}/`);
+  await page.goto(pages.url);
   await page.waitForFunction(() => 'createClient' in window);
 });
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => http?.close(resolve));
+  await pages?.close();
   await disposeAll();
 });
 

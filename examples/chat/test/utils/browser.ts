@@ -1,13 +1,9 @@
 /**
- * Real Chromium for end-to-end tests, and the client bundle the chat page loads.
+ * The client bundle the chat page loads. Chromium itself comes from test/utils/chromium.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
-
-/** Debian's Chromium. */
-export const CHROMIUM = '/usr/bin/chromium';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -32,24 +28,4 @@ export function ensureClientBundle(): string {
     );
   }
   return CLIENT_BUNDLE;
-}
-
-/** Launches headless Chromium, or throws naming what is missing. */
-export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is required at ${CHROMIUM} for the browser tests (Debian: apt-get install chromium)`,
-    );
-  }
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
 }
