@@ -15,6 +15,7 @@ import { ABNORMAL, NORMAL, UNAUTHORIZED } from './close-codes.js';
 import { Emitter } from './emitter.js';
 import { closedError, HubbubError, TOPIC_RULE, toError } from './errors.js';
 import type { ClientEvents, ClientState, CloseContext, MessageHandler, StateContext } from './events.js';
+import { randomKey } from './ids.js';
 import { livenessTimeout, Watchdog } from './liveness.js';
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { PresenceRequests } from './presence.js';
@@ -54,6 +55,19 @@ export interface QueueInfo {
   readonly bufferedAmount: number;
 }
 
+/**
+ * Share of the server's announced `publishRate` the client sends at most. The server's bucket then
+ * refills a quarter faster than the client spends it, so it is full again soon after any backlog.
+ */
+const PACE_SHARE = 0.8;
+/**
+ * Share of the server's `publishBurst` the client sends back to back. The other three quarters
+ * stay in reserve for frames that reach the server bunched up (a stalled event loop, a congested
+ * link): with the defaults (100/s, burst 200) a backlog of about 1.9 s of sending fits. What still
+ * does not fit is refused with `RATE_LIMITED` and sent again by the client (see `Publishes`).
+ */
+const BURST_SHARE = 0.25;
+
 /** What the state event adds to `from` and `to`. */
 type Transition = Omit<StateContext, 'from' | 'to'>;
 
@@ -92,7 +106,11 @@ export class Client extends Emitter<ClientEvents> {
     this.#WS = WS;
     this.#opts = resolveOptions(options);
     this.#queue = new SendQueue(this.#opts.sendQueue.highWaterMark);
-    this.#publishes = new Publishes(this.#opts.ackTimeoutMs, (entry) => this.#queue.push(entry));
+    this.#publishes = new Publishes(
+      this.#opts.ackTimeoutMs,
+      (entry) => this.#queue.push(entry),
+      (entry) => this.#queue.retry(entry),
+    );
     this.#subs = new Subscriptions({
       isOpen: () => this.#current === 'open',
       nextId: () => this.#nextId(),
@@ -146,9 +164,11 @@ export class Client extends Emitter<ClientEvents> {
         throw new HubbubError('QUEUE_FULL', `${maxQueued} publishes already wait`);
       }
       const id = this.#nextId();
+      const key = options.key ?? randomKey();
       return this.#publishes._add(
         id,
-        encodePublish(id, topic, data, options.key, this.#welcome?.limits.maxPayloadBytes),
+        encodePublish(id, topic, data, key, this.#welcome?.limits.maxPayloadBytes),
+        key,
       );
     } catch (err) {
       return Promise.reject(err);
@@ -243,16 +263,20 @@ export class Client extends Emitter<ClientEvents> {
       case 'error': {
         const { id } = msg;
         const err = new HubbubError(msg.code, msg.message);
+        const rateLimited = msg.code === 'RATE_LIMITED';
+        if (rateLimited) this.#queue.backOff();
         if (
           id === undefined ||
           !(
-            this.#publishes._fail(id, err) ||
+            this.#publishes._refused(id, err) ||
             this.#subs.onError(id, err) ||
             this.#presence._fail(id, err) ||
             this.#settleRefresh(msg)
           )
         ) {
-          this.#report(err);
+          // A frame the server dropped for the rate that no request waits on (a pong, an unsub):
+          // the client's pacing fell short, which the app can do nothing about.
+          if (!rateLimited) this.#report(err);
         }
         break;
       }
@@ -276,14 +300,13 @@ export class Client extends Emitter<ClientEvents> {
       retry.attempts = 0;
     }, reconnect.stableAfterMs);
     this.#requeue(msg);
-    // The options' pace, else the server's; half its burst leaves room for timing differences
-    // between the two token buckets.
+    // Below the server's rate, never above it: see PACE_SHARE and BURST_SHARE.
     const { ratePerSecond: rate, burst } = sendQueue;
     const { publishRate, publishBurst } = msg.limits;
     this.#queue.attach(
       ws,
-      rate ?? publishRate,
-      burst ?? (rate === undefined ? Math.floor(publishBurst / 2) : 1),
+      Math.min(rate ?? Infinity, publishRate * PACE_SHARE),
+      burst ?? (rate === undefined ? publishBurst * BURST_SHARE : 1),
     );
     this.#refresher.schedule(msg.ttlMs);
     this.#setState('open');

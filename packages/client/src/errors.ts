@@ -2,7 +2,9 @@ import type { ErrorCode } from '@hubbub/protocol';
 
 /**
  * Codes of a {@link HubbubError}: the server's per-request error codes, plus the client's own.
- * - `ACK_TIMEOUT`: the server did not acknowledge a publish within `ackTimeoutMs`.
+ * - `OUTCOME_UNKNOWN`: a publish was sent but not acknowledged (no ack within `ackTimeoutMs`, or
+ *   the client closed or gave up reconnecting first): the server may have stored it or not.
+ *   Publish again with `err.key` to have it stored at most once.
  * - `CLIENT_CLOSED`: the client was closed (by `close()` or a fatal close) before the request finished.
  * - `QUEUE_FULL`: `sendQueue.maxQueued` publishes are already waiting for their ack.
  * - `TOKEN`: the token provider threw or returned something that is not a string.
@@ -13,7 +15,7 @@ import type { ErrorCode } from '@hubbub/protocol';
  */
 export type HubbubErrorCode =
   | ErrorCode
-  | 'ACK_TIMEOUT'
+  | 'OUTCOME_UNKNOWN'
   | 'CLIENT_CLOSED'
   | 'QUEUE_FULL'
   | 'TOKEN'
@@ -29,11 +31,17 @@ export class HubbubError extends Error {
   readonly code: HubbubErrorCode;
   /** The WebSocket close code behind the error, when there was one. */
   readonly closeCode: number | undefined;
+  /**
+   * `OUTCOME_UNKNOWN`: the idempotency key of the publish. Pass it again
+   * (`publish(topic, data, { key })`) and the server stores the message at most once.
+   */
+  readonly key: string | undefined;
 
-  constructor(code: HubbubErrorCode, message: string, closeCode?: number, cause?: unknown) {
+  constructor(code: HubbubErrorCode, message: string, closeCode?: number, cause?: unknown, key?: string) {
     super(message, cause === undefined ? undefined : { cause });
     this.code = code;
     this.closeCode = closeCode;
+    this.key = key;
   }
 }
 

@@ -41,13 +41,14 @@ export interface SendQueueOptions {
    */
   readonly maxQueued: number;
   /**
-   * Frames per second the client sends at most.
-   * @default the server's announced publishRate
+   * Frames per second the client sends at most; never more than 80% of the server's announced
+   * `publishRate`, so frames that reach the server bunched up still fit its bucket.
+   * @default 80% of the server's announced publishRate
    */
   readonly ratePerSecond?: number;
   /**
    * Frames the client may send back to back before pacing starts.
-   * @default half the server's announced publishBurst (at least 1); 1 with `ratePerSecond`
+   * @default a quarter of the server's announced publishBurst (at least 1); 1 with `ratePerSecond`
    */
   readonly burst?: number;
 }

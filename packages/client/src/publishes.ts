@@ -1,6 +1,6 @@
 import { type AckMessage, type EncodedFrame, encodeClientMessage, isValidTopic } from '@hubbub/protocol';
 import { HubbubError, TOPIC_RULE, toError } from './errors.js';
-import { isValidKey, randomKey } from './ids.js';
+import { isValidKey } from './ids.js';
 import type { QueueEntry } from './send-queue.js';
 
 /** What `publish()` resolves with: where the message landed in the topic's history. */
@@ -12,10 +12,23 @@ export interface PublishAck {
 /** A publish waiting for its ack; it is its own queue entry, so resends reuse the frame. */
 interface Pending extends QueueEntry {
   readonly _id: number;
+  /** The idempotency key inside the frame. */
+  readonly _key: string;
   readonly _resolve: (ack: PublishAck) => void;
   readonly _reject: (err: HubbubError) => void;
   _timer?: ReturnType<typeof setTimeout>;
+  /** Handed to a socket at least once: from then on the server may have stored it. */
+  _sent?: boolean;
+  /** `RATE_LIMITED` refusals so far. */
+  _refusals: number;
 }
+
+/**
+ * `RATE_LIMITED` refusals of one publish the client absorbs (sending it again after backing off)
+ * before it rejects with the error. The client paces below the server's rate, so a refusal only
+ * follows frames that reached the server bunched up; a second one in a row is already rare.
+ */
+export const MAX_RATE_RETRIES = 5;
 
 let encoder: TextEncoder | undefined;
 
@@ -29,14 +42,14 @@ export function isTooBig(frame: EncodedFrame, maxBytes: number): boolean {
 }
 
 /**
- * Builds a `pub` frame, or throws the HubbubError `publish()` rejects with. `key` defaults to a
- * random idempotency key; `maxBytes` is the server's frame limit, when known.
+ * Builds a `pub` frame, or throws the HubbubError `publish()` rejects with. `key` is the
+ * idempotency key; `maxBytes` is the server's frame limit, when known.
  */
 export function encodePublish(
   id: number,
   topic: string,
   data: unknown,
-  key: string = randomKey(),
+  key: string,
   maxBytes = Infinity,
 ): EncodedFrame {
   if (!isValidTopic(topic)) throw new HubbubError('BAD_TOPIC', TOPIC_RULE);
@@ -52,8 +65,17 @@ export function encodePublish(
   return frame;
 }
 
-function tooBig(maxBytes: number): HubbubError {
+/** The error of a request larger than the server's `maxBytes`. */
+export function tooBig(maxBytes: number): HubbubError {
   return new HubbubError('TOO_BIG', `over the server's ${maxBytes} bytes`);
+}
+
+/**
+ * The rejection of a publish that was sent but not acknowledged: the server may have stored it or
+ * not. Publishing again with `err.key` stores it at most once.
+ */
+function unknownOutcome(p: Pending, why: string, cause?: HubbubError): HubbubError {
+  return new HubbubError('OUTCOME_UNKNOWN', `${why}; publish again with err.key`, undefined, cause, p._key);
 }
 
 /**
@@ -66,22 +88,35 @@ export class Publishes {
 
   readonly #ackTimeoutMs: number;
   readonly #send: (entry: QueueEntry) => void;
+  readonly #retry: (entry: QueueEntry) => void;
 
-  /** `send` puts a publish's frame in the outbound queue, on `add` and again on `requeue`. */
-  constructor(ackTimeoutMs: number, send: (entry: QueueEntry) => void) {
+  /**
+   * `send` puts a publish's frame in the outbound queue, on `add` and again on `requeue`; `retry`
+   * puts it back at the head of the queue after a `RATE_LIMITED` refusal.
+   */
+  constructor(ackTimeoutMs: number, send: (entry: QueueEntry) => void, retry: (entry: QueueEntry) => void) {
     this.#ackTimeoutMs = ackTimeoutMs;
     this.#send = send;
+    this.#retry = retry;
   }
 
   get _size(): number {
     return this.#pending.size;
   }
 
-  /** Sends publish `id`; resolves with its ack. */
-  _add(id: number, frame: EncodedFrame): Promise<PublishAck> {
+  /** Sends publish `id` (its frame holds `key`); resolves with its ack. */
+  _add(id: number, frame: EncodedFrame, key: string): Promise<PublishAck> {
     let p!: Pending;
     const promise = new Promise<PublishAck>((resolve, reject) => {
-      p = { _id: id, frame, _resolve: resolve, _reject: reject, onSent: () => this.#arm(p) };
+      p = {
+        _id: id,
+        _key: key,
+        frame,
+        _resolve: resolve,
+        _reject: reject,
+        _refusals: 0,
+        onSent: () => this.#arm(p),
+      };
     });
     this.#pending.set(id, p);
     this.#send(p);
@@ -103,6 +138,19 @@ export class Publishes {
   }
 
   /**
+   * The server refused publish `id` with `err`. A `RATE_LIMITED` refusal is the client's own
+   * pacing falling short, and the server dropped the frame: it goes out again, with the same key,
+   * up to {@link MAX_RATE_RETRIES} times. False when `id` is not one of ours.
+   */
+  _refused(id: number, err: HubbubError): boolean {
+    const p = this.#pending.get(id);
+    if (!p || err.code !== 'RATE_LIMITED' || ++p._refusals > MAX_RATE_RETRIES) return this._fail(id, err);
+    clearTimeout(p._timer);
+    this.#retry(p);
+    return true;
+  }
+
+  /**
    * Sends every publish still waiting again, oldest first, for a new connection; their ack timers
    * stop until they are on the wire again. Publishes larger than `maxBytes` are rejected with
    * `TOO_BIG` instead.
@@ -115,19 +163,22 @@ export class Publishes {
     }
   }
 
-  /** Rejects every publish with `err`. */
+  /**
+   * Rejects every publish: with `err` those never sent, with `OUTCOME_UNKNOWN` (caused by `err`)
+   * those sent without an ack, since the server may have stored them.
+   */
   _rejectAll(err: HubbubError): void {
-    for (const id of [...this.#pending.keys()]) this._fail(id, err);
+    for (const p of [...this.#pending.values()]) {
+      this._fail(p._id, p._sent ? unknownOutcome(p, `not acknowledged: ${err.message}`, err) : err);
+    }
   }
 
   #arm(p: Pending): void {
     if (this.#pending.get(p._id) !== p) return;
     const ms = this.#ackTimeoutMs;
+    p._sent = true;
     clearTimeout(p._timer);
-    p._timer = setTimeout(
-      () => this._fail(p._id, new HubbubError('ACK_TIMEOUT', `no ack within ${ms} ms`)),
-      ms,
-    );
+    p._timer = setTimeout(() => this._fail(p._id, unknownOutcome(p, `no ack within ${ms} ms`)), ms);
   }
 
   #take(id: number): Pending | undefined {

@@ -4,6 +4,8 @@ import type { EncodedFrame } from '@hubbub/protocol';
 export interface QueueEntry {
   readonly frame: EncodedFrame;
   readonly onSent?: () => void;
+  /** Set when the request gave up before it was sent: the queue drops the frame instead. */
+  _dropped?: boolean;
 }
 
 /** The part of a WebSocket the queue drives. */
@@ -25,6 +27,8 @@ export const DRAIN_POLL_MS = 16;
 export class SendQueue {
   #items: (QueueEntry | undefined)[] = [];
   #head = 0;
+  /** Frames the server refused for the rate: they go before every other waiting frame. */
+  #retries: QueueEntry[] = [];
   #sink: QueueSink | undefined;
   #rate = 0;
   #burst = 1;
@@ -46,7 +50,7 @@ export class SendQueue {
 
   /** Frames waiting to be handed to the socket. */
   get length(): number {
-    return this.#items.length - this.#head;
+    return this.#items.length - this.#head + this.#retries.length;
   }
 
   /** Bytes the attached socket still holds, 0 when detached. */
@@ -60,10 +64,29 @@ export class SendQueue {
     this.flush();
   }
 
+  /**
+   * Sends a frame the server refused with `RATE_LIMITED` again, ahead of the frames still waiting
+   * (after earlier retries, so they keep their order), once the bucket allows: see {@link backOff}.
+   */
+  retry(entry: QueueEntry): void {
+    this.#retries.push(entry);
+    this.backOff();
+  }
+
+  /**
+   * The server refused a frame for the rate, so its bucket is empty: empty ours too, and owe one
+   * more token, so each refusal slows the client below the server's refill until the refusals stop.
+   */
+  backOff(): void {
+    this.#tokens = Math.min(this.#tokens, 0) - 1;
+    this.flush();
+  }
+
   /** Drops every waiting frame. */
   clear(): void {
     this.#items = [];
     this.#head = 0;
+    this.#retries = [];
   }
 
   /**
@@ -99,13 +122,8 @@ export class SendQueue {
         this.#wake(Math.ceil(((1 - this.#tokens) * 1000) / this.#rate));
         return;
       }
-      const entry = this.#items[this.#head]!;
-      this.#items[this.#head++] = undefined;
-      // Drop the sent prefix now and then, so a queue that never drains does not grow forever.
-      if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-        this.#items = this.#items.slice(this.#head);
-        this.#head = 0;
-      }
+      const entry = this.#retries.shift() ?? this.#next();
+      if (entry._dropped) continue;
       try {
         sink.send(entry.frame);
       } catch {
@@ -116,6 +134,17 @@ export class SendQueue {
       if (this.#sink !== sink) return;
     }
     this.clear();
+  }
+
+  #next(): QueueEntry {
+    const entry = this.#items[this.#head]!;
+    this.#items[this.#head++] = undefined;
+    // Drop the sent prefix now and then, so a queue that never drains does not grow forever.
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return entry;
   }
 
   #take(): boolean {

@@ -142,10 +142,17 @@ export class Subscriptions {
     for (const sub of channel._subs) sub._notify(m.type, ctx);
   }
 
-  /** A refused `sub`: returns false when `id` is not a subscription's. */
+  /**
+   * A refused `sub`: returns false when `id` is not a subscription's. A `RATE_LIMITED` refusal is
+   * the client's own pacing falling short: the `sub` goes out again (the queue backs off first).
+   */
   onError(id: number, err: HubbubError): boolean {
     const channel = this.#byId.get(id);
     if (!channel) return false;
+    if (err.code === 'RATE_LIMITED') {
+      if (this.#host.isOpen()) this.#host.subscribe(this.#subMessage(channel));
+      return true;
+    }
     this.#drop(channel);
     for (const sub of channel._subs) {
       sub._setState('unsubscribed');

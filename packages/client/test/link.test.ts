@@ -49,13 +49,43 @@ describe('link faults through the TCP proxy', () => {
     expect(proxy.accepted).toBe(2);
   });
 
-  it('rejects with ACK_TIMEOUT when the ack does not come back in time', async () => {
+  it('an ack that does not come back in time is OUTCOME_UNKNOWN with the key; publishing again with it stores once', async () => {
     const { port } = await startHub();
     const proxy = await proxyTo(port);
+    const reader = connectClient(port);
+    const got: unknown[] = [];
+    const sub = reader.subscribe('t', (data) => got.push(data));
+    await waitSubscribed(sub);
     const client = connectClient(proxy.port, { ackTimeoutMs: 300 });
     await waitForState(client, 'open');
     proxy.freeze('down');
-    await expect(client.publish('t', 1)).rejects.toMatchObject({ code: 'ACK_TIMEOUT' });
+    const err = (await client.publish('t', 'once', { key: 'order-17' }).catch((e) => e)) as HubbubError;
+    expect(err).toMatchObject({ code: 'OUTCOME_UNKNOWN', key: 'order-17' });
+    proxy.thaw();
+    const again = await client.publish('t', 'once', { key: err.key });
+    await client.publish('t', 'marker');
+    await waitFor(() => got.includes('marker'), 'marker');
+    expect(again.offset).toBe(1);
+    expect(got).toEqual(['once', 'marker']);
+  });
+
+  it('a publish sent before the link dropped for good rejects with OUTCOME_UNKNOWN and its key', async () => {
+    const { port } = await startHub();
+    const proxy = await proxyTo(port);
+    const client = connectClient(proxy.port, { reconnect: { maxAttempts: 0 } });
+    client.on('error', () => {});
+    await waitForState(client, 'open');
+    proxy.freeze('down');
+    // A generated key comes back too.
+    const sent = client.publish('t', 1).catch((e: HubbubError) => e);
+    await waitFor(() => client.queue.length === 0, 'the publish on the wire');
+    proxy.cut();
+    await waitForState(client, 'closed');
+    expect(await sent).toMatchObject({
+      code: 'OUTCOME_UNKNOWN',
+      key: expect.stringMatching(/^[\w-]{1,64}$/),
+      cause: expect.objectContaining({ code: 'RECONNECT_FAILED' }),
+    });
   });
 
   it('keeps the queue bounded by the high-water mark and ordered over a throttled link', async () => {

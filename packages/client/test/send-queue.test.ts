@@ -93,6 +93,24 @@ describe('SendQueue', () => {
     expect(sink.sent).toEqual(frames(105));
   });
 
+  it('sends frames refused for the rate again first, in order, after backing off a token each', () => {
+    const q = new SendQueue(1 << 20);
+    const sink = new Sink();
+    q.attach(sink, 10, 3);
+    for (const f of frames(6)) q.push({ frame: f });
+    expect(sink.sent).toEqual(frames(3));
+    q.retry({ frame: 'f1' });
+    q.retry({ frame: 'f2' });
+    expect(q.length).toBe(5);
+    // The bucket is empty and owes two tokens: nothing for 300 ms at 10/s.
+    vi.advanceTimersByTime(299);
+    expect(sink.sent.length).toBe(3);
+    vi.advanceTimersByTime(1);
+    expect(sink.sent).toEqual([...frames(3), 'f1']);
+    vi.advanceTimersByTime(400);
+    expect(sink.sent).toEqual([...frames(3), 'f1', 'f2', 'f3', 'f4', 'f5']);
+  });
+
   it('detach stops sending and keeps waiting frames; clear drops them', () => {
     const q = new SendQueue(1 << 20);
     const sink = new Sink();

@@ -1,0 +1,49 @@
+import type { HubbubError } from '@hubbub/client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectClient, disposeAll, proxyTo, startHub } from './utils/harness.js';
+import { waitFor, waitForState, waitSubscribed } from './utils/wait.js';
+
+afterEach(disposeAll);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('pacing against the server rate limit', () => {
+  // A loaded machine stalls the hub's event loop (or the link) while the client keeps sending on
+  // time: the frames queue up in the kernel and reach the hub's token bucket all at once, and the
+  // bucket holds at most publishBurst. The proxy's frozen upstream makes that stall exact.
+  it('a backlog the hub sees at once is refused and retried by the client; the app sees no RATE_LIMITED', async () => {
+    const { hub, port } = await startHub({ limits: { publishRate: 50, publishBurst: 10 } });
+    const proxy = await proxyTo(port);
+    const reader = connectClient(port);
+    const got: number[] = [];
+    const sub = reader.subscribe('paced', (data) => got.push(data as number));
+    await waitSubscribed(sub);
+    const writer = connectClient(proxy.port);
+    const reported: HubbubError[] = [];
+    writer.on('error', (err) => reported.push(err));
+    await waitForState(writer, 'open');
+
+    const N = 90;
+    const outcomes = Array.from({ length: N }, (_, i) =>
+      writer.publish('paced', i).then(
+        () => 'acked',
+        (err: HubbubError) => err.code,
+      ),
+    );
+    for (let stall = 0; stall < 2; stall++) {
+      await waitFor(() => got.length >= 10 + stall * 30, `delivery before stall ${stall + 1}`);
+      proxy.freeze('up');
+      // The length of the stall is the fault itself, not a wait for an outcome.
+      await sleep(600);
+      proxy.thaw();
+    }
+    const settled = await Promise.all(outcomes);
+    const acked = settled.filter((o) => o === 'acked').length;
+    await waitFor(() => got.length >= acked, `${acked} deliveries`);
+
+    expect(hub.stats().rateLimited).toBeGreaterThan(0);
+    expect(settled.filter((o) => o !== 'acked')).toEqual([]);
+    expect(reported).toEqual([]);
+    expect([...got].sort((a, b) => a - b)).toEqual(Array.from({ length: N }, (_, i) => i));
+  });
+});
