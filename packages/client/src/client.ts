@@ -1,5 +1,6 @@
 import {
   type AckMessage,
+  type AnyMethods,
   type ClientMessage,
   decodeServerMessage,
   type ErrorMessage,
@@ -11,6 +12,7 @@ import {
   SUBPROTOCOL,
   type WelcomeMessage,
 } from '@hubbub/protocol';
+import { type CallArgs, type CallResult, Calls, encodeCall, type MethodName } from './calls.js';
 import { ABNORMAL, NORMAL, UNAUTHORIZED } from './close-codes.js';
 import { Emitter } from './emitter.js';
 import { closedError, HubbubError, TOPIC_RULE, toError } from './errors.js';
@@ -71,8 +73,11 @@ const BURST_SHARE = 0.25;
 /** What the state event adds to `from` and `to`. */
 type Transition = Omit<StateContext, 'from' | 'to'>;
 
-/** A reconnecting Hubbub connection. Create it with `createClient`. */
-export class Client extends Emitter<ClientEvents> {
+/**
+ * A reconnecting Hubbub connection. Create it with `createClient`. `M` is the method map of the
+ * server's handlers (see `MethodMap`): it types `call()`.
+ */
+export class Client<M extends object = AnyMethods> extends Emitter<ClientEvents> {
   #current: ClientState = 'connecting';
   /** The socket of the current attempt or link; events of any other socket are ignored. */
   #ws: WebSocketLike | undefined;
@@ -82,6 +87,8 @@ export class Client extends Emitter<ClientEvents> {
   #generation = 0;
   readonly #retry = retryState();
   #lastId = 0;
+  /** Scopes the idempotency keys of an anonymous connection; the same across reconnects. */
+  readonly #instance = randomKey();
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #stableTimer: ReturnType<typeof setTimeout> | undefined;
   #refreshAnswer: { _id: number; _settle: (msg: AckMessage | ErrorMessage) => void } | undefined;
@@ -89,6 +96,7 @@ export class Client extends Emitter<ClientEvents> {
   readonly #queue: SendQueue;
   readonly #subs: Subscriptions;
   readonly #publishes: Publishes;
+  readonly #calls: Calls;
   readonly #presence = new PresenceRequests();
   readonly #watchdog = new Watchdog(() =>
     this.#lost(ABNORMAL, this.#welcome ? 'heartbeat timeout' : 'connect timeout', false),
@@ -111,6 +119,7 @@ export class Client extends Emitter<ClientEvents> {
       (entry) => this.#queue.push(entry),
       (entry) => this.#queue.retry(entry),
     );
+    this.#calls = new Calls((entry) => this.#queue.push(entry));
     this.#subs = new Subscriptions({
       isOpen: () => this.#current === 'open',
       nextId: () => this.#nextId(),
@@ -175,6 +184,31 @@ export class Client extends Emitter<ClientEvents> {
     }
   }
 
+  /**
+   * Calls the server's handler for `method` (`hub.handle`) with `data` (JSON value or bytes) and
+   * resolves with what it returns (bytes as a `Uint8Array`). Made while offline, it waits for the
+   * link, within `timeoutMs`. Rejects with an `RpcError` when the handler threw one, else a
+   * HubbubError: `UNKNOWN_METHOD`, `INTERNAL`, `TIMEOUT`, `TOO_BIG`, `RATE_LIMITED`,
+   * `QUEUE_FULL`, `CLIENT_CLOSED`, or `OUTCOME_UNKNOWN` when the link ended after the call was
+   * sent: the handler may have run, and the call is never sent again.
+   */
+  call<K extends MethodName<M>>(method: K, ...[data, options]: CallArgs<M, K>): Promise<CallResult<M, K>> {
+    try {
+      if (this.#current === 'closed') throw closedError();
+      const ms = options?.timeoutMs ?? this.#opts.callTimeoutMs;
+      if (!(ms > 0)) throw new TypeError('"timeoutMs" must be a positive number');
+      const { maxQueued } = this.#opts.sendQueue;
+      if (this.#calls._size >= maxQueued) {
+        throw new HubbubError('QUEUE_FULL', `${maxQueued} calls already wait`);
+      }
+      const id = this.#nextId();
+      const frame = encodeCall(id, method, data, this.#welcome?.limits.maxPayloadBytes);
+      return this.#calls._add(id, frame, ms) as Promise<CallResult<M, K>>;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
   /** Closes for good: no reconnect, pending publishes reject with `CLIENT_CLOSED`. Idempotent. */
   close(code: number = NORMAL, reason = ''): void {
     if (this.#current !== 'closed') this.#finish({ code, reason, wasClean: true });
@@ -210,7 +244,7 @@ export class Client extends Emitter<ClientEvents> {
     ws.binaryType = 'arraybuffer';
     ws.onopen = () => {
       // JSON leaves an undefined token out.
-      if (this.#ws === ws) ws.send(encodeClientMessage({ type: 'connect', token }));
+      if (this.#ws === ws) ws.send(encodeClientMessage({ type: 'connect', token, client: this.#instance }));
     };
     ws.onmessage = (event) => {
       if (this.#ws === ws) this.#onFrame(ws, event.data as RawFrame);
@@ -250,6 +284,9 @@ export class Client extends Emitter<ClientEvents> {
       case 'msg':
         this.#subs.onMessage(msg);
         break;
+      case 'result':
+        this.#calls._result(msg);
+        break;
       case 'join':
       case 'leave':
         this.#subs.onPresence(msg);
@@ -269,6 +306,7 @@ export class Client extends Emitter<ClientEvents> {
           id === undefined ||
           !(
             this.#publishes._refused(id, err) ||
+            this.#calls._fail(id, err) ||
             this.#subs.onError(id, err) ||
             this.#presence._fail(id, err) ||
             this.#settleRefresh(msg)
@@ -322,6 +360,7 @@ export class Client extends Emitter<ClientEvents> {
     for (const msg of welcome ? this.#subs.resubscribe() : [])
       this.#queue.push({ frame: encodeClientMessage(msg) });
     this.#publishes._requeue(welcome?.limits.maxPayloadBytes);
+    this.#calls._requeue(welcome?.limits.maxPayloadBytes);
   }
 
   /** Hands `msg` to the refresh waiting for it; false when none is. */
@@ -376,6 +415,7 @@ export class Client extends Emitter<ClientEvents> {
     this.#watchdog.stop();
     this.#refresher.stop();
     this.#queue.detach();
+    this.#calls._linkLost();
     this.#presence._rejectAll(notConnected());
     clearTimeout(this.#stableTimer);
     if (ws) {
@@ -393,6 +433,7 @@ export class Client extends Emitter<ClientEvents> {
     this.#subs.closeAll();
     this.#queue.clear();
     this.#publishes._rejectAll(error ?? closedError());
+    this.#calls._rejectAll(error ?? closedError());
     this.#setState('closed', ctx);
     if (error) this.#report(error);
   }

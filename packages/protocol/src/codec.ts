@@ -74,7 +74,8 @@ export function decodeClientMessage(raw: RawFrame, isBinary?: boolean): ClientMe
   switch (type) {
     case 'connect': {
       const token = readToken(type, o);
-      return token === undefined ? { type } : { type, token };
+      const client = readKey(type, o, undefined, 'client');
+      return { type, ...(token !== undefined && { token }), ...(client !== undefined && { client }) };
     }
     case 'sub': {
       const id = readId(type, o);

@@ -31,6 +31,12 @@ export interface AnnouncedLimits {
 export interface ConnectMessage {
   readonly type: 'connect';
   readonly token?: string;
+  /**
+   * Id of the client instance (1–64 of `A-Z a-z 0-9 _ -`), the same across its reconnects. It scopes
+   * the idempotency keys of an anonymous connection (one without a `userId`), so a publish resent
+   * after a reconnect is still recognised.
+   */
+  readonly client?: string;
 }
 /** Subscribe to a topic, optionally resuming after a position or asking for the last N messages. */
 export interface SubscribeMessage {

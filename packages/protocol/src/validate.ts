@@ -60,9 +60,11 @@ export function readToken(type: string, o: Fields, id?: number, required = false
   return readString(type, o, 'token', MAX_TOKEN_LENGTH, id);
 }
 
-export function readKey(type: string, o: Fields, id: number): string | undefined {
-  const key = readOptionalString(type, o, 'key', MAX_IDEMPOTENCY_KEY_LENGTH, id);
-  if (key !== undefined && !KEY_RE.test(key)) fail(type, '"key" may hold only letters, digits, _ and -', id);
+/** Reads an optional key-like field (`key`, `client`): 1–64 of `A-Z a-z 0-9 _ -`. */
+export function readKey(type: string, o: Fields, id: number | undefined, field = 'key'): string | undefined {
+  const key = readOptionalString(type, o, field, MAX_IDEMPOTENCY_KEY_LENGTH, id);
+  if (key !== undefined && !KEY_RE.test(key))
+    fail(type, `"${field}" must be 1-${MAX_IDEMPOTENCY_KEY_LENGTH} of letters, digits, _ and -`, id);
   return key;
 }
 

@@ -1,12 +1,20 @@
-import type { AnnouncedLimits } from '@hubbub/protocol';
-import type { WriteBatcher } from './batch.js';
+import type { AnnouncedLimits, ClientMessage } from '@hubbub/protocol';
 import type { Broker } from './broker/broker.js';
-import type { Connection } from './connection.js';
+import type { Connection } from './connection/connection.js';
+import type { ReplayFrames } from './delivery/replay.js';
+import type { WriteBatcher } from './delivery/write-batcher.js';
 import type { ResolvedOptions } from './options.js';
 import type { Counters } from './stats.js';
 import type { TopicIndex } from './topics.js';
 
-/** What connections and handlers see of the hub. */
+/** Lifecycle of a connection. */
+export const ConnState = { New: 0, Authenticating: 1, Open: 2, Closing: 3 } as const;
+export type ConnState = (typeof ConnState)[keyof typeof ConnState];
+
+/**
+ * What connections and handlers see of the hub: the runtime behind the public `Hub`. Connections
+ * and handlers are written against this interface only, so they can be tested without a hub.
+ */
 export interface HubCore {
   readonly options: ResolvedOptions;
   readonly counters: Counters;
@@ -18,13 +26,20 @@ export interface HubCore {
   readonly announced: AnnouncedLimits;
   /** Whether fan-out frames are pre-framed (permessage-deflate off). */
   readonly preframe: boolean;
+  /** Replay frames shared by the subscribers recovering the same messages. */
+  readonly replayFrames: ReplayFrames;
+  /**
+   * Runs one decoded frame of `conn`. Returns a promise when later frames of the connection must
+   * wait for this one; undefined when it is done or needs no order.
+   */
+  dispatch(conn: Connection, message: ClientMessage): Promise<void> | undefined;
   /** Starts (or joins) the broker listen of a topic; resolves once no message can be missed. */
   listen(topic: string): Promise<void>;
   /** A topic lost its last local subscriber. */
   topicEmptied(topic: string): void;
   /** A connection finished `connect`. */
   opened(conn: Connection): void;
-  /** A connection began closing or closed: drop its subscriptions. */
+  /** A connection began closing: drop its subscriptions. */
   release(conn: Connection): void;
   /** A socket closed (handshake done, or destroyed). */
   closed(conn: Connection, code: number, reason: string): void;

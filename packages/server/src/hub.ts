@@ -3,20 +3,16 @@ import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { type AnnouncedLimits, CloseCode, isValidTopic, type Payload, topicProblem } from '@hubbub/protocol';
+import { CloseCode, isValidTopic, type Payload, SUBPROTOCOL, topicProblem } from '@hubbub/protocol';
 import { nanoid } from 'nanoid';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { WriteBatcher } from './batch.js';
-import type { Broker, BrokerMessage, PublishResult } from './broker/broker.js';
-import { Connection, ConnState } from './connection.js';
-import type { HubCore } from './core.js';
-import { checkLiveness, markPinged, type SweepConfig, sweepPeriod } from './heartbeat.js';
+import type { Broker, PublishResult } from './broker/broker.js';
+import { SERVER_SCOPE, scopeKey } from './broker/idempotency.js';
 import { attachListener, createStandaloneServer } from './http.js';
-import type { ResolvedOptions } from './options.js';
-import { bindSocket } from './socket.js';
-import { Counters, type HubStats } from './stats.js';
-import { fanOut } from './subscribe.js';
-import { TopicIndex } from './topics.js';
+import { checkKnownKeys, type ResolvedOptions } from './options.js';
+import { payloadProblem } from './payload.js';
+import { HubRuntime } from './runtime.js';
+import type { HubStats } from './stats.js';
 import { checkUpgrade, rejectUpgrade } from './upgrade.js';
 import { waitUntil } from './wait.js';
 
@@ -24,12 +20,15 @@ import { waitUntil } from './wait.js';
 export interface ConnectionContext {
   readonly sid: string;
   readonly principal: unknown;
+  /** The user the connection belongs to, when `authenticate` named one. */
+  readonly userId: string | undefined;
 }
 
 /** Payload of the `disconnect` event. */
 export interface DisconnectContext {
   readonly sid: string;
   readonly principal: unknown;
+  readonly userId: string | undefined;
   /** Close code (1006 when the socket was lost or terminated). */
   readonly code: number;
   readonly reason: string;
@@ -55,75 +54,84 @@ export interface CloseOptions {
   readonly drainMs?: number;
 }
 
-const PING = { type: 'ping' } as const;
+/** Options of {@link Hub.publish}. */
+export interface PublishOptions {
+  /**
+   * Idempotency key (1–64 of `A-Z a-z 0-9 _ -`): a retry with the same key within the
+   * idempotency ttl is stored once and answered with the first publish's position. Backend
+   * publishers (`hub.publish`, `createPublisher`, the HTTP API) share one key scope.
+   */
+  readonly key?: string;
+}
+
+const KEY_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** A running Hubbub server. Made by `createServer`. */
-export class Hub extends EventEmitter<HubEvents> implements HubCore {
+export class Hub extends EventEmitter<HubEvents> {
   /** Resolves once the hub is listening (standalone) and its broker started. */
   readonly ready: Promise<void>;
-  readonly counters = new Counters();
-  readonly index = new TopicIndex<Connection>();
-  readonly batcher = new WriteBatcher();
-  readonly announced: AnnouncedLimits;
-  readonly preframe: boolean;
-  readonly #conns = new Map<string, Connection>();
-  readonly #listening = new Map<string, Promise<void>>();
+  readonly #options: ResolvedOptions;
+  readonly #runtime: HubRuntime;
   readonly #wss: WebSocketServer;
   readonly #http: HttpServer | HttpsServer | undefined;
-  readonly #sidPrefix = `${nanoid(10)}.`;
-  readonly #sweepConfig: SweepConfig;
-  readonly #onUpgraded = (ws: WebSocket, req: IncomingMessage) => this.#accept(ws, req);
+  readonly #onUpgraded = (ws: WebSocket, req: IncomingMessage) =>
+    this.#runtime.accept(ws, req, this.#draining);
   #upgradeListener: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | undefined;
-  #sidCounter = 0;
-  #inflight = 0;
   #draining = false;
   #listeningNow = false;
-  #brokerReady = false;
-  #sweep: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
 
-  constructor(
-    readonly options: ResolvedOptions,
-    readonly broker: Broker,
-  ) {
+  /** @internal Use `createServer`. */
+  constructor(options: ResolvedOptions, broker: Broker) {
     super();
-    const l = options.limits;
-    this.announced = {
-      maxPayloadBytes: l.maxPayloadBytes,
-      publishRate: l.publishRate,
-      publishBurst: l.publishBurst,
-      maxSubscriptions: l.maxSubscriptions,
-    };
-    this.preframe = options.perMessageDeflate === false;
-    this.#sweepConfig = {
-      ...options.heartbeat,
-      connectTimeoutMs: l.connectTimeoutMs,
-      tokenGraceMs: options.tokenGraceMs,
-    };
+    this.#options = options;
+    this.#runtime = new HubRuntime(
+      options,
+      broker,
+      {
+        connection: (conn) =>
+          this.emit('connection', { sid: conn.sid, principal: conn.principal, userId: conn.userId }),
+        disconnect: (conn, code, reason) =>
+          this.emit('disconnect', {
+            sid: conn.sid,
+            principal: conn.principal,
+            userId: conn.userId,
+            code,
+            reason,
+          }),
+        error: (err) => {
+          if (this.listenerCount('error') > 0) this.emit('error', err);
+          else console.error('[hubbub]', err);
+        },
+      },
+      `${nanoid(10)}.`,
+    );
     this.#wss = new WebSocketServer(this.#wsOptions());
-    this.#wss.on('error', (err) => this.reportError(err));
+    this.#wss.on('error', (err) => this.#runtime.reportError(err));
     this.#http = this.#bindHttp();
     this.ready = this.#start();
-    this.ready.catch((err) => this.reportError(err));
+    this.ready.catch((err) => this.#runtime.reportError(err));
   }
 
   #wsOptions(): ConstructorParameters<typeof WebSocketServer>[0] {
-    const d = this.options.perMessageDeflate;
+    const d = this.#options.perMessageDeflate;
     return {
       noServer: true,
       clientTracking: false,
-      maxPayload: this.options.limits.maxPayloadBytes,
-      handleProtocols: (offered: Set<string>) => offered.values().next().value ?? false,
+      maxPayload: this.#options.limits.maxPayloadBytes,
+      // Select our protocol whatever its place in the offer (the upgrade check has already refused
+      // requests that do not offer it).
+      handleProtocols: (offered: Set<string>) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
       perMessageDeflate:
         d === false
           ? false
           : { threshold: d.threshold, zlibDeflateOptions: { level: d.level }, serverNoContextTakeover: true },
-      closeTimeout: this.options.limits.closeTimeoutMs,
+      closeTimeout: this.#options.limits.closeTimeoutMs,
     } as ConstructorParameters<typeof WebSocketServer>[0];
   }
 
   #bindHttp(): HttpServer | HttpsServer | undefined {
-    const o = this.options;
+    const o = this.#options;
     const target = {
       path: o.path,
       handleUpgrade: this.handleUpgrade.bind(this),
@@ -139,34 +147,26 @@ export class Hub extends EventEmitter<HubEvents> implements HubCore {
   }
 
   async #start(): Promise<void> {
-    await this.broker.start({
-      history: this.options.history,
-      idempotencyTtlMs: this.options.idempotencyTtlMs,
-      deliver: (message) => this.#deliver(message),
-      readyChanged: (ready) => {
-        this.#brokerReady = ready;
-      },
-    });
-    this.#brokerReady = this.broker.isReady();
-    if (this.options.mode === 'standalone' && this.#http) {
+    await this.#runtime.start();
+    if (this.#options.mode === 'standalone' && this.#http) {
       const server = this.#http;
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(this.options.port, this.options.host, () => {
+        server.listen(this.#options.port, this.#options.host, () => {
           server.off('error', reject);
           resolve();
         });
       });
-      server.on('error', (err) => this.reportError(err));
+      server.on('error', (err) => this.#runtime.reportError(err));
     }
     this.#listeningNow = true;
-    this.#sweep = setInterval(() => this.#sweepAll(), sweepPeriod(this.#sweepConfig));
-    this.#sweep.unref();
   }
 
   /** Listening, broker connected, and not shutting down. */
   isReady(): boolean {
-    return this.#listeningNow && !this.#draining && this.#brokerReady && this.broker.isReady();
+    return (
+      this.#listeningNow && !this.#draining && this.#runtime.brokerReady && this.#runtime.broker.isReady()
+    );
   }
 
   /** Address actually bound (standalone, or the attached server's). Throws in `noServer` mode. */
@@ -180,50 +180,54 @@ export class Hub extends EventEmitter<HubEvents> implements HubCore {
 
   /** Takes over an HTTP upgrade (for `noServer`; standalone and attached hubs call it themselves). */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const refusal = checkUpgrade(req, this.options, this.#draining, this.#conns.size);
+    const refusal = checkUpgrade(req, this.#options, this.#draining, this.#runtime.conns.size);
     if (refusal) rejectUpgrade(socket, refusal);
     else this.#wss.handleUpgrade(req, socket, head, this.#onUpgraded);
   }
 
-  #accept(ws: WebSocket, req: IncomingMessage): void {
-    const sid = this.#sidPrefix + (this.#sidCounter++).toString(36);
-    const conn = new Connection(this, ws, sid, req, Date.now());
-    this.#conns.set(sid, conn);
-    bindSocket(ws, conn);
-    if (this.#draining) conn.close(CloseCode.GoingAway, 'server shutting down');
-  }
-
   /**
-   * Publishes from backend code, through the same path as client publishes. Rejects when the topic
-   * is invalid or the broker cannot publish.
+   * Publishes from backend code, through the same broker as client publishes. Resolves with the
+   * message's position; rejects with a `TypeError` for an invalid topic, key or payload, and with
+   * a `BrokerUnavailableError` (`code` `UNAVAILABLE`, or `OUTCOME_UNKNOWN`: retry with the same
+   * key) when the broker cannot take it.
+   * @param options `{ key }`: idempotency key. Passing the key as a string is deprecated.
    */
-  async publish(topic: string, data: Payload, key?: string): Promise<PublishResult> {
+  async publish(topic: string, data: Payload, options?: PublishOptions | string): Promise<PublishResult> {
     if (!isValidTopic(topic)) throw new TypeError(`hub.publish(): ${topicProblem(topic)}`);
-    if (data === undefined) throw new TypeError('hub.publish(): data must not be undefined');
-    this.counters.published++;
-    return this.track(this.broker.publish(topic, data, key));
+    const opts = typeof options === 'string' ? { key: options } : (options ?? {});
+    if (typeof opts !== 'object') throw new TypeError('hub.publish(): options must be an object { key }');
+    checkKnownKeys('hub.publish() options', opts, ['key']);
+    if (opts.key !== undefined && (typeof opts.key !== 'string' || !KEY_RE.test(opts.key))) {
+      throw new TypeError('hub.publish(): key must be 1-64 of A-Z a-z 0-9 _ -');
+    }
+    const problem = payloadProblem(data);
+    if (problem) throw new TypeError(`hub.publish(): ${problem}`);
+    const runtime = this.#runtime;
+    runtime.counters.published++;
+    return runtime.track(runtime.broker.publish(topic, data, scopeKey(SERVER_SCOPE, opts.key)));
   }
 
   /** Counters and gauges. */
   stats(): HubStats {
+    const runtime = this.#runtime;
     return {
-      connections: this.#conns.size,
-      topics: this.index.size,
-      subscriptions: this.index.subscriptions,
-      ...this.counters,
-      brokerReady: this.#brokerReady,
+      connections: runtime.conns.size,
+      topics: runtime.index.size,
+      subscriptions: runtime.index.subscriptions,
+      ...runtime.counters,
+      brokerReady: runtime.brokerReady && runtime.broker.isReady(),
       draining: this.#draining,
     };
   }
 
   /** Session ids of the open connections. */
   connections(): string[] {
-    return [...this.#conns.keys()];
+    return [...this.#runtime.conns.keys()];
   }
 
   /** Closes one connection. Returns false when `sid` is unknown. */
   disconnect(sid: string, code: number = CloseCode.Normal, reason = ''): boolean {
-    const conn = this.#conns.get(sid);
+    const conn = this.#runtime.conns.get(sid);
     if (conn === undefined) return false;
     conn.close(code, reason);
     return true;
@@ -231,142 +235,45 @@ export class Hub extends EventEmitter<HubEvents> implements HubCore {
 
   /** Closes every connection with `code` and `reason` (the hub keeps accepting new ones). */
   closeAll(code: number = CloseCode.GoingAway, reason = ''): void {
-    for (const conn of this.#conns.values()) conn.close(code, reason);
+    for (const conn of this.#runtime.conns.values()) conn.close(code, reason);
   }
 
   /** Destroys every client socket without a close frame, as a lost network would. */
   terminateAll(): void {
-    for (const conn of this.#conns.values()) conn.terminate();
-  }
-
-  #deliver(message: BrokerMessage): void {
-    const subs = this.index.subscribers(message.topic);
-    if (subs === undefined) return;
-    try {
-      fanOut(subs, message.topic, message.epoch, message.offset, message.data, this.preframe);
-    } catch (err) {
-      this.reportError(err);
-    }
-  }
-
-  #sweepAll(): void {
-    const now = Date.now();
-    const cfg = this.#sweepConfig;
-    for (const conn of this.#conns.values()) {
-      if (conn.state === ConnState.Closing) continue;
-      switch (checkLiveness(conn, now, cfg)) {
-        case 'ping':
-          markPinged(conn, now, cfg.intervalMs);
-          conn.send(PING);
-          if (conn.ws.readyState === 1) conn.ws.ping();
-          break;
-        case 'dead':
-          conn.terminate();
-          break;
-        case 'connect-timeout':
-          conn.close(CloseCode.ConnectTimeout, `no successful "connect" within ${cfg.connectTimeoutMs} ms`);
-          break;
-        case 'expired':
-          conn.close(CloseCode.TokenExpired, 'token expired');
-          break;
-      }
-    }
-  }
-
-  listen(topic: string): Promise<void> {
-    let pending = this.#listening.get(topic);
-    if (pending === undefined) {
-      pending = this.broker.listen(topic);
-      this.#listening.set(topic, pending);
-      pending.catch(() => {
-        if (this.#listening.get(topic) === pending) this.#listening.delete(topic);
-      });
-    }
-    return pending;
-  }
-
-  topicEmptied(topic: string): void {
-    const pending = this.#listening.get(topic);
-    if (pending === undefined) return;
-    this.#listening.delete(topic);
-    pending.then(
-      () => this.broker.unlisten(topic).catch((err) => this.reportError(err)),
-      () => undefined,
-    );
-  }
-
-  opened(conn: Connection): void {
-    try {
-      this.emit('connection', { sid: conn.sid, principal: conn.principal });
-    } catch (err) {
-      this.reportError(err);
-      conn.close(CloseCode.InternalError, 'internal error');
-    }
-  }
-
-  release(conn: Connection): void {
-    for (const topic of this.index.removeAll(conn)) this.topicEmptied(topic);
-    conn.replaying = null;
-    conn.queue = null;
-  }
-
-  closed(conn: Connection, code: number, reason: string): void {
-    // nextPingAt is set when `connect` succeeds: only those connections had a `connection` event.
-    const wasOpen = conn.nextPingAt !== 0;
-    conn.state = ConnState.Closing;
-    this.release(conn);
-    this.#conns.delete(conn.sid);
-    if (!wasOpen) return;
-    try {
-      this.emit('disconnect', { sid: conn.sid, principal: conn.principal, code, reason });
-    } catch (err) {
-      this.reportError(err);
-    }
-  }
-
-  reportError(err: unknown): void {
-    const error = err instanceof Error ? err : new Error(String(err));
-    if (this.listenerCount('error') > 0) this.emit('error', error);
-    else console.error('[hubbub]', error);
-  }
-
-  track<T>(work: Promise<T>): Promise<T> {
-    this.#inflight++;
-    const done = () => {
-      this.#inflight--;
-    };
-    work.then(done, done);
-    return work;
+    for (const conn of this.#runtime.conns.values()) conn.terminate();
   }
 
   /** Stops accepting, sends `goaway` and 1001 to every client, drains, then closes the broker. */
   close(options: CloseOptions = {}): Promise<void> {
+    if (typeof options !== 'object' || options === null)
+      throw new TypeError('hub.close(): options must be an object');
+    checkKnownKeys('hub.close() options', options, ['drainMs']);
     this.#closing ??= this.#shutdown(options.drainMs ?? 5_000);
     return this.#closing;
   }
 
   async #shutdown(drainMs: number): Promise<void> {
     this.#draining = true;
+    const runtime = this.#runtime;
     const deadline = Date.now() + drainMs;
     await this.ready.catch(() => undefined);
     const http = this.#http;
     if (this.#upgradeListener && http) http.off('upgrade', this.#upgradeListener);
-    const httpClosed =
-      this.options.mode === 'standalone' && http
-        ? new Promise<void>((resolve) => http.close(() => resolve()))
-        : Promise.resolve();
-    await waitUntil(() => this.#inflight === 0, deadline);
-    const spread = this.options.goAwaySpreadMs;
-    for (const conn of this.#conns.values()) {
+    const standalone = this.#options.mode === 'standalone' && http !== undefined;
+    const httpClosed = standalone
+      ? new Promise<void>((resolve) => http.close(() => resolve()))
+      : Promise.resolve();
+    await waitUntil(() => runtime.inflight === 0, deadline);
+    const spread = this.#options.goAwaySpreadMs;
+    for (const conn of runtime.conns.values()) {
       conn.send({ type: 'goaway', retryMs: Math.floor(Math.random() * spread) });
       conn.close(CloseCode.GoingAway, 'server shutting down');
     }
-    await waitUntil(() => this.#conns.size === 0, deadline);
-    for (const conn of this.#conns.values()) conn.ws.terminate();
-    clearInterval(this.#sweep);
-    if (this.options.mode === 'standalone' && http && 'closeAllConnections' in http)
-      http.closeAllConnections();
+    await waitUntil(() => runtime.conns.size === 0, deadline);
+    for (const conn of runtime.conns.values()) conn.socket.terminate();
+    runtime.stop();
+    if (standalone && 'closeAllConnections' in http) http.closeAllConnections();
     await httpClosed;
-    await this.broker.close();
+    await runtime.broker.close();
   }
 }

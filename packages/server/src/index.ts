@@ -1,3 +1,10 @@
+export type * from './broker/broker.js';
+export { BrokerUnavailableError, isBrokerUnavailable } from './broker/errors.js';
+export * from './broker/memory.js';
+export type { RedisBrokerOptions, RedisTarget } from './broker/redis/broker.js';
+export { createRedisBroker, RedisBroker } from './broker/redis/broker.js';
+export type { Publisher, PublisherOptions } from './broker/redis/publisher.js';
+export { createPublisher } from './broker/redis/publisher.js';
 export type {
   AuthenticateContext,
   AuthenticatedPrincipal,
@@ -5,12 +12,7 @@ export type {
   AuthenticateResult,
   AuthorizeAction,
   AuthorizeHook,
-} from './auth.js';
-export type * from './broker/broker.js';
-export { BrokerUnavailableError, isBrokerUnavailable } from './broker/errors.js';
-export * from './broker/memory.js';
-export type { RedisBrokerOptions, RedisTarget } from './broker/redis.js';
-export { createRedisBroker, RedisBroker } from './broker/redis.js';
+} from './handlers/auth.js';
 export type { CloseOptions, ConnectionContext, DisconnectContext, HubEvents } from './hub.js';
 export { Hub } from './hub.js';
 export type {
@@ -21,7 +23,5 @@ export type {
   ServerOptions,
 } from './options.js';
 export { DEFAULT_HEARTBEAT, DEFAULT_HISTORY, DEFAULT_LIMITS } from './options.js';
-export type { Publisher, PublisherOptions } from './publisher.js';
-export { createPublisher } from './publisher.js';
 export { createServer } from './server.js';
 export type { HubStats } from './stats.js';

@@ -1,7 +1,7 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
-import type { AuthenticateHook, AuthorizeHook } from './auth.js';
 import type { Broker } from './broker/broker.js';
+import type { AuthenticateHook, AuthorizeHook } from './handlers/auth.js';
 
 /** Limits the hub enforces per connection. */
 export interface LimitsOptions {
@@ -220,6 +220,49 @@ export interface ResolvedOptions {
   readonly exposeErrors: boolean;
 }
 
+/**
+ * Throws a `TypeError` naming the first key of `value` that is not in `known`: a misspelt or
+ * misplaced option is an error, never silently ignored (issue #10, case 7).
+ */
+export function checkKnownKeys(where: string, value: object, known: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      throw new TypeError(`${where}: unknown option "${key}" (known: ${known.join(', ')})`);
+    }
+  }
+}
+
+function checkObject(where: string, value: unknown, known: readonly string[]): void {
+  if (value === undefined) return;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError(`${where} must be an object`);
+  }
+  checkKnownKeys(where, value, known);
+}
+
+const SERVER_KEYS = [
+  'port',
+  'host',
+  'server',
+  'noServer',
+  'path',
+  'allowedOrigins',
+  'authenticate',
+  'authorize',
+  'broker',
+  'history',
+  'heartbeat',
+  'limits',
+  'perMessageDeflate',
+  'tokenGraceMs',
+  'idempotencyTtlMs',
+  'goAwaySpreadMs',
+  'exposeErrors',
+] as const;
+
+/** Option names `createServer` accepts; features add theirs here. */
+export const KNOWN_SERVER_OPTIONS: string[] = [...SERVER_KEYS];
+
 function checkNumbers(where: string, values: object): void {
   for (const [key, value] of Object.entries(values)) {
     if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
@@ -252,6 +295,12 @@ function resolveDeflate(value: ServerOptions['perMessageDeflate']): ResolvedOpti
 /** Applies defaults and checks every option; misuse throws a `TypeError`. */
 export function resolveOptions(o: ServerOptions): ResolvedOptions {
   if (typeof o !== 'object' || o === null) throw new TypeError('createServer() needs an options object');
+  checkKnownKeys('createServer() options', o, KNOWN_SERVER_OPTIONS);
+  checkObject('limits', o.limits, Object.keys(DEFAULT_LIMITS));
+  checkObject('heartbeat', o.heartbeat, Object.keys(DEFAULT_HEARTBEAT));
+  checkObject('history', o.history, Object.keys(DEFAULT_HISTORY));
+  if (typeof o.perMessageDeflate === 'object')
+    checkObject('perMessageDeflate', o.perMessageDeflate, ['threshold', 'level']);
   const mode = modeOf(o);
   if (o.path !== undefined && (typeof o.path !== 'string' || !o.path.startsWith('/'))) {
     throw new TypeError('"path" must be a string starting with "/"');

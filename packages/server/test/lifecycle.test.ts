@@ -1,5 +1,5 @@
 import { CloseCode, ErrorCode } from '@hubbub/protocol';
-import { type Broker, createMemoryBroker } from '@hubbub/server';
+import { type Broker, BrokerUnavailableError, createMemoryBroker } from '@hubbub/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { disposeAll, eventually, startHub } from './utils/servers.js';
 import { connectClient, TestClient } from './utils/tclient.js';
@@ -133,11 +133,13 @@ describe('broker failures', () => {
     const broker: Broker = {
       ...bind(inner),
       publish: async (t, d, k) => {
-        if (down) throw new Error('broker down');
+        if (down) throw new BrokerUnavailableError('broker down');
         return inner.publish(t, d, k);
       },
     };
     const { hub, url } = await startHub({ broker });
+    const errors: Error[] = [];
+    hub.on('error', (err) => errors.push(err));
     const c = await connectClient(url);
     down = true;
     await expect(hub.publish('x', 1)).rejects.toThrow('broker down');
@@ -145,6 +147,39 @@ describe('broker failures', () => {
     const err = await c.waitForMessage('error', (m) => m.id === 1);
     expect(err.code).toBe(ErrorCode.Unavailable);
     await expect(hub.publish('bad topic', 1)).rejects.toThrow(TypeError);
+    expect(errors).toEqual([]);
+  });
+
+  it('answers INTERNAL for a bug inside the broker and reports it on the error event', async () => {
+    const buggy = (): Broker => ({
+      ...bind(createMemoryBroker()),
+      publish: async () => {
+        throw new RangeError('offset table corrupt');
+      },
+    });
+    const errors: Error[] = [];
+    const quiet = await startHub({ broker: buggy(), exposeErrors: false });
+    quiet.hub.on('error', (e) => errors.push(e));
+    const c = await connectClient(quiet.url);
+    c.send({ type: 'pub', id: 1, topic: 'x', data: 1 });
+    const hidden = await c.waitForMessage('error', (m) => m.id === 1);
+    expect([hidden.code, hidden.message]).toEqual([ErrorCode.Internal, 'not published: internal error']);
+    expect(errors.map((e) => e.message)).toEqual(['offset table corrupt']);
+    const open = await startHub({ broker: buggy(), exposeErrors: true });
+    open.hub.on('error', () => undefined);
+    const d = await connectClient(open.url);
+    d.send({ type: 'pub', id: 2, topic: 'x', data: 1 });
+    const shown = await d.waitForMessage('error', (m) => m.id === 2);
+    expect(shown.message).toBe('not published: offset table corrupt');
+  });
+
+  it('refuses data that cannot be serialised before storing anything', async () => {
+    const { hub, url } = await startHub();
+    await expect(hub.publish('big', { n: 1n })).rejects.toThrow(/cannot be serialised/);
+    const c = await connectClient(url);
+    const sub = await c.subscribe('big', 1, { last: 10 });
+    expect(sub).toMatchObject({ replayed: 0, position: { offset: 0 } });
+    expect(c.received.filter((m) => m.type === 'error')).toEqual([]);
   });
 });
 

@@ -77,22 +77,29 @@ describe('history and replay', () => {
     expect(order.filter((o) => o.endsWith('replayed'))).toHaveLength(sub.replayed);
   });
 
-  it('answers recovered: false with the current position for a wrong epoch or a trimmed range', async () => {
+  it('answers recovered: false for a wrong epoch or a trimmed range, then sends what history holds', async () => {
     const { hub, url } = await startHub({ history: { size: 3, ttlMs: 60_000 } });
     let epoch = '';
     for (let i = 1; i <= 10; i++) epoch = (await hub.publish('short', i)).epoch;
     const c = await connectClient(url);
     const wrong = await c.subscribe('short', 1, { since: { epoch: 'not-the-epoch', offset: 9 } });
-    expect(wrong).toMatchObject({ recovered: false, replayed: 0, position: { epoch, offset: 10 } });
+    expect(wrong).toMatchObject({ recovered: false, replayed: 3, position: { epoch, offset: 10 } });
     const d = await connectClient(url);
     const trimmed = await d.subscribe('short', 1, { since: { epoch, offset: 2 } });
-    expect(trimmed).toMatchObject({ recovered: false, replayed: 0, position: { epoch, offset: 10 } });
+    expect(trimmed).toMatchObject({ recovered: false, replayed: 3, position: { epoch, offset: 10 } });
     const e = await connectClient(url);
     const kept = await e.subscribe('short', 1, { since: { epoch, offset: 7 } });
     expect(kept).toMatchObject({ recovered: true, replayed: 3 });
     await hub.publish('short', 11);
-    await c.waitForMessage('msg', (m) => m.offset === 11);
-    expect(msgs(c)).toEqual([]);
+    for (const client of [c, d, e]) {
+      const live = await client.waitForMessage('msg', (m) => m.offset === 11);
+      expect(live.replayed).toBeUndefined();
+      expect(msgs(client).map((m) => [m.offset, m.data, m.replayed])).toEqual([
+        [8, 8, true],
+        [9, 9, true],
+        [10, 10, true],
+      ]);
+    }
   });
 
   it('starts live without a position, or with the last N when asked', async () => {

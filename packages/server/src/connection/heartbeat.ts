@@ -1,3 +1,6 @@
+import { CloseCode } from '@hubbub/protocol';
+import type { Connection } from './connection.js';
+
 /** Timing fields a connection keeps for the hub-wide sweep (plain numbers, no timers). */
 export interface LivenessState {
   /** True once `connect` succeeded. */
@@ -5,9 +8,9 @@ export interface LivenessState {
   /** When the socket opened (epoch ms). */
   readonly openedAt: number;
   /** When the next ping is due. */
-  nextPingAt: number;
+  readonly nextPingAt: number;
   /** When the unanswered ping went out; 0 when none is outstanding. */
-  pingSentAt: number;
+  readonly pingSentAt: number;
   /** Token expiry (epoch ms); 0 when the token does not expire. */
   readonly expiresAt: number;
 }
@@ -35,19 +38,38 @@ export function checkLiveness(s: LivenessState, now: number, cfg: SweepConfig): 
   return 'ok';
 }
 
-/** Marks a ping as sent at `now` (keeping an older outstanding one) and schedules the next. */
-export function markPinged(s: LivenessState, now: number, intervalMs: number): void {
-  if (s.pingSentAt === 0) s.pingSentAt = now;
-  s.nextPingAt = now + intervalMs;
-}
-
-/** Any sign of life from the peer: the outstanding ping counts as answered. */
-export function markAlive(s: LivenessState): void {
-  s.pingSentAt = 0;
-}
-
 /** Period of the sweep: fine enough for the shortest deadline, at most once a second. */
 export function sweepPeriod(cfg: SweepConfig): number {
   const shortest = Math.min(cfg.intervalMs, cfg.timeoutMs, cfg.connectTimeoutMs);
   return Math.max(10, Math.min(1000, Math.floor(shortest / 4)));
+}
+
+const PING = { type: 'ping' } as const;
+
+/**
+ * One pass of the hub-wide sweep: pings the connections that are due (a protocol `ping` that
+ * browser code can see, plus a WebSocket ping frame) and drops those past a deadline.
+ */
+export function sweep(conns: Iterable<Connection>, now: number, cfg: SweepConfig): void {
+  for (const conn of conns) {
+    if (conn.closing) continue;
+    switch (checkLiveness(conn, now, cfg)) {
+      case 'ping':
+        conn.pinged(now);
+        conn.send(PING);
+        conn.socket.ping();
+        break;
+      case 'dead':
+        conn.terminate();
+        break;
+      case 'connect-timeout':
+        conn.close(CloseCode.ConnectTimeout, `no successful "connect" within ${cfg.connectTimeoutMs} ms`);
+        break;
+      case 'expired':
+        conn.close(CloseCode.TokenExpired, 'token expired');
+        break;
+      case 'ok':
+        break;
+    }
+  }
 }

@@ -1,6 +1,7 @@
 import { ErrorCode } from '@hubbub/protocol';
+import type { Connection } from '../connection/connection.js';
 import type { AuthorizeAction } from './auth.js';
-import type { Connection } from './connection.js';
+import { toClientFailure } from './errors.js';
 
 /**
  * `authorize` verdict: allowed, refused, or already answered (the hook threw and got `INTERNAL`,
@@ -16,9 +17,8 @@ function read(conn: Connection, id: number, value: unknown): Verdict {
 }
 
 function failed(conn: Connection, id: number, err: unknown): Verdict {
-  conn.hub.reportError(err);
-  const message = conn.hub.options.exposeErrors && err instanceof Error ? err.message : 'internal error';
-  conn.fail(id, ErrorCode.Internal, `authorize failed: ${message}`);
+  const failure = toClientFailure(conn.hub, err, 'authorize failed');
+  conn.fail(id, failure.code, failure.message);
   return 'error';
 }
 

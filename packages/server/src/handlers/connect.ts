@@ -1,27 +1,29 @@
 import { CloseCode, type ConnectMessage, ErrorCode, type RefreshMessage } from '@hubbub/protocol';
+import type { Connection } from '../connection/connection.js';
 import { runAuthenticate } from './auth.js';
-import { type Connection, ConnState } from './connection.js';
 
 /** Handles `connect`: authenticates, then answers `welcome`. Later frames wait for it. */
 export async function connect(conn: Connection, message: ConnectMessage): Promise<void> {
   const hub = conn.hub;
-  conn.state = ConnState.Authenticating;
+  const started = conn.beginAuthentication();
+  if (started === null) {
+    conn.refuse(undefined, ErrorCode.NotConnected, 'connect already in progress');
+    return;
+  }
   const outcome = await runAuthenticate(hub.options.authenticate, {
     token: message.token,
-    request: conn.request ?? undefined,
+    request: started.request,
     refresh: false,
   });
-  conn.request = null;
-  if (conn.state !== ConnState.Authenticating) return;
   if (!outcome.ok) {
-    conn.close(CloseCode.Unauthorized, outcome.reason);
+    if (outcome.internal) {
+      hub.reportError(new Error(outcome.reason));
+      conn.close(CloseCode.InternalError, hub.options.exposeErrors ? outcome.reason : 'internal error');
+    } else conn.close(CloseCode.Unauthorized, outcome.reason);
     return;
   }
   const now = Date.now();
-  conn.principal = outcome.principal;
-  conn.expiresAt = outcome.expiresAt ?? 0;
-  conn.state = ConnState.Open;
-  conn.nextPingAt = now + hub.options.heartbeat.intervalMs;
+  if (!conn.accept(outcome, message.client, now)) return;
   conn.send({
     type: 'welcome',
     sid: conn.sid,
@@ -34,18 +36,19 @@ export async function connect(conn: Connection, message: ConnectMessage): Promis
 
 /** Handles `refresh`: re-runs `authenticate` with the new token, keeping the connection. */
 export async function refresh(conn: Connection, message: RefreshMessage): Promise<void> {
-  const outcome = await runAuthenticate(conn.hub.options.authenticate, {
+  const hub = conn.hub;
+  const outcome = await runAuthenticate(hub.options.authenticate, {
     token: message.token,
     request: undefined,
     refresh: true,
   });
-  if (conn.state !== ConnState.Open) return;
+  if (!conn.authenticated) return;
   if (!outcome.ok) {
+    if (outcome.internal) hub.reportError(new Error(outcome.reason));
     conn.fail(message.id, ErrorCode.Unauthorized, outcome.reason);
     return;
   }
-  conn.principal = outcome.principal;
-  conn.expiresAt = outcome.expiresAt ?? 0;
+  conn.refreshed(outcome);
   const ttlMs = conn.expiresAt === 0 ? undefined : Math.max(0, conn.expiresAt - Date.now());
   conn.send(ttlMs === undefined ? { type: 'ack', id: message.id } : { type: 'ack', id: message.id, ttlMs });
 }

@@ -1,7 +1,7 @@
 import { type ClientMessage, ErrorCode } from '@hubbub/protocol';
-import { type Connection, ConnState } from './connection.js';
+import type { Connection } from '../connection/connection.js';
+import { connect, refresh } from './connect.js';
 import { publish } from './publish.js';
-import { connect, refresh } from './session.js';
 import { subscribe, unsubscribe } from './subscribe.js';
 
 const PONG = { type: 'pong' } as const;
@@ -13,9 +13,7 @@ function assertNever(value: never): never {
 function beforeAuth(conn: Connection, message: ClientMessage): Promise<void> | undefined {
   switch (message.type) {
     case 'connect':
-      if (conn.state === ConnState.New) return connect(conn, message);
-      conn.refuse(undefined, ErrorCode.NotConnected, 'connect already in progress');
-      return undefined;
+      return connect(conn, message);
     case 'ping':
       conn.send(PONG);
       return undefined;
@@ -32,7 +30,7 @@ function beforeAuth(conn: Connection, message: ClientMessage): Promise<void> | u
  * for this one (connect, subscribe, async authorize); undefined when it is done or needs no order.
  */
 export function dispatch(conn: Connection, message: ClientMessage): Promise<void> | undefined {
-  if (conn.state !== ConnState.Open) return beforeAuth(conn, message);
+  if (!conn.authenticated) return beforeAuth(conn, message);
   switch (message.type) {
     case 'connect':
       conn.fail(undefined, ErrorCode.AlreadyConnected, 'already connected');
@@ -51,6 +49,10 @@ export function dispatch(conn: Connection, message: ClientMessage): Promise<void
       conn.send(PONG);
       return undefined;
     case 'pong':
+      return undefined;
+    case 'call':
+    case 'presence':
+      conn.fail(message.id, ErrorCode.UnknownType, `"${message.type}" is not handled by this server yet`);
       return undefined;
     default:
       return assertNever(message);

@@ -1,7 +1,9 @@
-import { ErrorCode, type PublishMessage } from '@hubbub/protocol';
+import type { PublishMessage } from '@hubbub/protocol';
+import type { PublishResult } from '../broker/broker.js';
+import { connectionScope, scopeKey } from '../broker/idempotency.js';
+import type { Connection } from '../connection/connection.js';
 import { authorize, forbid, type Verdict } from './authorize.js';
-import type { PublishResult } from './broker/broker.js';
-import type { Connection } from './connection.js';
+import { toClientFailure } from './errors.js';
 
 /** Acks one client publish when the broker answers. */
 class PendingAck {
@@ -15,8 +17,8 @@ class PendingAck {
   }
 
   failed(err: unknown): void {
-    const message = err instanceof Error ? err.message : 'broker unavailable';
-    this.conn.fail(this.id, ErrorCode.Unavailable, `not published: ${message}`);
+    const failure = toClientFailure(this.conn.hub, err, 'not published');
+    this.conn.fail(this.id, failure.code, failure.message);
   }
 }
 
@@ -31,10 +33,15 @@ function pendingAckFailed(this: PendingAck, err: unknown): void {
 function start(conn: Connection, message: PublishMessage): void {
   const hub = conn.hub;
   const ack = new PendingAck(conn, message.id);
+  const key = scopeKey(connectionScope(conn.userId, conn.client, conn.sid), message.key);
   hub.counters.published++;
-  hub
-    .track(hub.broker.publish(message.topic, message.data, message.key))
-    .then(pendingAckDone.bind(ack), pendingAckFailed.bind(ack));
+  let work: Promise<PublishResult>;
+  try {
+    work = hub.broker.publish(message.topic, message.data, key);
+  } catch (err) {
+    work = Promise.reject(err);
+  }
+  hub.track(work).then(pendingAckDone.bind(ack), pendingAckFailed.bind(ack));
 }
 
 function settle(conn: Connection, message: PublishMessage, verdict: Verdict): void {
@@ -45,7 +52,8 @@ function settle(conn: Connection, message: PublishMessage, verdict: Verdict): vo
 /**
  * Handles `pub`. With a synchronous `authorize` the broker is called at once, so publishes from
  * one connection reach the broker (and get offsets) in the order they were sent; an async hook
- * holds the following frames until it answers, for the same reason.
+ * holds the following frames until it answers, for the same reason. Idempotency keys are scoped
+ * by the publisher (see `broker/idempotency.ts`).
  */
 export function publish(conn: Connection, message: PublishMessage): Promise<void> | undefined {
   const verdict = authorize(conn, message.id, 'publish', message.topic, message.data);

@@ -4,9 +4,9 @@ import { freePort } from '../../../../test/utils/process.js';
 import { type RedisHandle, startRedis } from '../../../../test/utils/redis.js';
 import type { Broker } from '../../src/broker/broker.js';
 import { BrokerUnavailableError } from '../../src/broker/errors.js';
-import { createRedisBroker } from '../../src/broker/redis.js';
-import { topicKeys } from '../../src/broker/redis-keys.js';
-import { createPublisher } from '../../src/publisher.js';
+import { createRedisBroker } from '../../src/broker/redis/broker.js';
+import { topicKeys } from '../../src/broker/redis/keys.js';
+import { createPublisher } from '../../src/broker/redis/publisher.js';
 import { offsetsOf, type Started, startBroker, uniqueTopic, waitFor } from './harness.js';
 
 const PREFIX = 'outage';

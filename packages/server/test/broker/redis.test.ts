@@ -2,10 +2,10 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisHandle, startRedis } from '../../../../test/utils/redis.js';
 import type { Broker } from '../../src/broker/broker.js';
-import { createRedisBroker } from '../../src/broker/redis.js';
-import { topicKeys } from '../../src/broker/redis-keys.js';
-import { defineScripts, runPublish } from '../../src/broker/redis-scripts.js';
-import { createPublisher } from '../../src/publisher.js';
+import { createRedisBroker } from '../../src/broker/redis/broker.js';
+import { topicKeys } from '../../src/broker/redis/keys.js';
+import { createPublisher } from '../../src/broker/redis/publisher.js';
+import { defineScripts, runPublish } from '../../src/broker/redis/scripts.js';
 import { brokerContract } from './contract.js';
 import { offsetsOf, type Started, startBroker, uniqueTopic, waitFor } from './harness.js';
 

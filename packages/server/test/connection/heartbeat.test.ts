@@ -1,13 +1,25 @@
 import { CloseCode } from '@hubbub/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { checkLiveness, type LivenessState, markAlive, markPinged, sweepPeriod } from '../src/heartbeat.js';
-import { disposeAll, eventually, startHub } from './utils/servers.js';
-import { TestClient } from './utils/tclient.js';
+import { checkLiveness, type LivenessState, sweepPeriod } from '../../src/connection/heartbeat.js';
+import { disposeAll, eventually, startHub } from '../utils/servers.js';
+import { TestClient } from '../utils/tclient.js';
 
 const cfg = { intervalMs: 1_000, timeoutMs: 500, connectTimeoutMs: 2_000, tokenGraceMs: 100 };
 
-function state(over: Partial<LivenessState> = {}): LivenessState {
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function state(over: Partial<LivenessState> = {}): Mutable<LivenessState> {
   return { authenticated: true, openedAt: 0, nextPingAt: 1_000, pingSentAt: 0, expiresAt: 0, ...over };
+}
+
+/** What `Connection.pinged` does to its liveness fields. */
+function markPinged(s: Mutable<LivenessState>, now: number, intervalMs: number): void {
+  if (s.pingSentAt === 0) s.pingSentAt = now;
+  s.nextPingAt = now + intervalMs;
+}
+
+function markAlive(s: Mutable<LivenessState>): void {
+  s.pingSentAt = 0;
 }
 
 describe('checkLiveness (fake clock)', () => {

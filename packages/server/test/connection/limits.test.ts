@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { takeToken } from '../src/limits.js';
+import { takeToken } from '../../src/connection/limits.js';
 
 describe('takeToken', () => {
   it('allows a burst, then the sustained rate', () => {

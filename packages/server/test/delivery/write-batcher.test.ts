@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Batched, WriteBatcher } from '../src/batch.js';
-import { disposeAll, startHub } from './utils/servers.js';
-import { connectClient } from './utils/tclient.js';
+import { type Batched, WriteBatcher } from '../../src/delivery/write-batcher.js';
+import { disposeAll, startHub } from '../utils/servers.js';
+import { connectClient } from '../utils/tclient.js';
 
 /** A real writable stream that records how its chunks reach the "system call". */
 class RecordingSocket extends Writable {

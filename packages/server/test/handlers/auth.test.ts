@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { CloseCode, ErrorCode } from '@hubbub/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readAuthResult } from '../src/auth.js';
-import { disposeAll, startHub } from './utils/servers.js';
-import { connectClient, TestClient } from './utils/tclient.js';
+import { readAuthResult } from '../../src/handlers/auth.js';
+import { disposeAll, startHub } from '../utils/servers.js';
+import { connectClient, TestClient } from '../utils/tclient.js';
 
 afterEach(disposeAll);
 
@@ -12,14 +12,14 @@ describe('readAuthResult', () => {
     expect(readAuthResult(value, 0).ok).toBe(false);
   });
   it('takes an object without a `principal` key as the principal itself', () => {
-    expect(readAuthResult({ id: 'u1', roles: [] }, 0)).toEqual({
+    expect(readAuthResult({ id: 'u1', roles: [] }, 0)).toMatchObject({
       ok: true,
       principal: { id: 'u1', roles: [] },
       expiresAt: undefined,
     });
   });
   it('reads { principal, expiresAt } and refuses an expiry in the past', () => {
-    expect(readAuthResult({ principal: 'u1', expiresAt: 2_000 }, 1_000)).toEqual({
+    expect(readAuthResult({ principal: 'u1', expiresAt: 2_000 }, 1_000)).toMatchObject({
       ok: true,
       principal: 'u1',
       expiresAt: 2_000,

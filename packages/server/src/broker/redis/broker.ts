@@ -7,10 +7,9 @@ import type {
   HistoryQuery,
   HistoryRead,
   PublishResult,
-} from './broker.js';
-import { BrokerUnavailableError, isBrokerUnavailable } from './errors.js';
-import { TopicFeed } from './gap-filler.js';
-import { decodeChannelMessage, encodePayload } from './redis-codec.js';
+} from '../broker.js';
+import { BrokerUnavailableError, isBrokerUnavailable } from '../errors.js';
+import { decodeChannelMessage, encodePayload } from './codec.js';
 import {
   FAIL_FAST,
   isCluster,
@@ -18,17 +17,12 @@ import {
   type RedisTarget,
   unavailable,
   whenReady,
-} from './redis-connection.js';
-import { topicKeys } from './redis-keys.js';
-import {
-  defineScripts,
-  type RedisConnection,
-  runPublish,
-  runRead,
-  type ScriptSettings,
-} from './redis-scripts.js';
+} from './connection.js';
+import { topicKeys } from './keys.js';
+import { defineScripts, type RedisConnection, runPublish, runRead, type ScriptSettings } from './scripts.js';
+import { TopicFeed } from './topic-feed.js';
 
-export type { RedisTarget } from './redis-connection.js';
+export type { RedisTarget } from './connection.js';
 
 /** Options of {@link createRedisBroker}. */
 export interface RedisBrokerOptions {

@@ -1,6 +1,6 @@
 import type { Payload } from '@hubbub/protocol';
 import { isBinaryPayload } from '@hubbub/protocol';
-import type { BrokerMessage } from './broker.js';
+import type { BrokerMessage } from '../broker.js';
 
 /**
  * Payloads travel through Redis as a blob: one kind byte, then the body. `j` + UTF-8 JSON text for

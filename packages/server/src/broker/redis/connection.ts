@@ -1,6 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { BrokerUnavailableError } from './errors.js';
-import type { RedisConnection } from './redis-scripts.js';
+import { BrokerUnavailableError } from '../errors.js';
+import type { RedisConnection } from './scripts.js';
 
 /** How a Redis broker or publisher reaches Redis. */
 export type RedisTarget =

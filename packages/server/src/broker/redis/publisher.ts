@@ -1,16 +1,10 @@
 import type { Payload } from '@hubbub/protocol';
-import type { HistoryOptions, PublishResult } from './broker/broker.js';
-import { BrokerUnavailableError } from './broker/errors.js';
-import { encodePayload as encode } from './broker/redis-codec.js';
-import {
-  isCluster,
-  openConnection,
-  type RedisTarget,
-  unavailable,
-  whenReady,
-} from './broker/redis-connection.js';
-import { topicKeys } from './broker/redis-keys.js';
-import { defineScripts, runPublish, type ScriptSettings } from './broker/redis-scripts.js';
+import type { HistoryOptions, PublishResult } from '../broker.js';
+import { BrokerUnavailableError } from '../errors.js';
+import { encodePayload as encode } from './codec.js';
+import { isCluster, openConnection, type RedisTarget, unavailable, whenReady } from './connection.js';
+import { topicKeys } from './keys.js';
+import { defineScripts, runPublish, type ScriptSettings } from './scripts.js';
 
 /** Options of {@link createPublisher}: use the same values as the hubs you publish into. */
 export interface PublisherOptions {

@@ -1,8 +1,8 @@
 import type { Cluster, Redis } from 'ioredis';
 import { nanoid } from 'nanoid';
-import type { BrokerMessage, HistoryOptions, HistoryQuery, HistoryRead, PublishResult } from './broker.js';
-import { decodePayload, readEntry } from './redis-codec.js';
-import type { TopicKeys } from './redis-keys.js';
+import type { BrokerMessage, HistoryOptions, HistoryQuery, HistoryRead, PublishResult } from '../broker.js';
+import { decodePayload, readEntry } from './codec.js';
+import type { TopicKeys } from './keys.js';
 
 /** A standalone Redis connection or a Redis Cluster client. */
 export type RedisConnection = Redis | Cluster;

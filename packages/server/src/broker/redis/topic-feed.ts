@@ -1,4 +1,4 @@
-import type { BrokerMessage, HistoryQuery, HistoryRead } from './broker.js';
+import type { BrokerMessage, HistoryQuery, HistoryRead } from '../broker.js';
 
 /** What a {@link TopicFeed} needs from its broker. */
 export interface FeedSource {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Broker, BrokerMessage } from '../../src/broker/broker.js';
-import { TopicFeed } from '../../src/broker/gap-filler.js';
-import { createMemoryBroker } from '../../src/broker/memory.js';
-import { startBroker, waitFor } from './harness.js';
+import type { Broker, BrokerMessage } from '../../../src/broker/broker.js';
+import { createMemoryBroker } from '../../../src/broker/memory.js';
+import { TopicFeed } from '../../../src/broker/redis/topic-feed.js';
+import { startBroker, waitFor } from '../harness.js';
 
 const TOPIC = 'feed';
 

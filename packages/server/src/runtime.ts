@@ -1,0 +1,176 @@
+import type { IncomingMessage } from 'node:http';
+import type { AnnouncedLimits, ClientMessage } from '@hubbub/protocol';
+import { CloseCode } from '@hubbub/protocol';
+import type { WebSocket } from 'ws';
+import type { Broker, BrokerMessage } from './broker/broker.js';
+import { Connection } from './connection/connection.js';
+import { type SweepConfig, sweep, sweepPeriod } from './connection/heartbeat.js';
+import { bindSocket, WsSocket } from './connection/ws-socket.js';
+import { fanOut } from './delivery/fanout.js';
+import { ReplayFrames } from './delivery/replay.js';
+import { WriteBatcher } from './delivery/write-batcher.js';
+import { dispatch } from './handlers/dispatch.js';
+import type { HubCore } from './hub-core.js';
+import type { ResolvedOptions } from './options.js';
+import { Counters } from './stats.js';
+import { TopicIndex } from './topics.js';
+
+/** Where the runtime reports what the public hub emits. */
+export interface RuntimeEvents {
+  connection(conn: Connection): void;
+  disconnect(conn: Connection, code: number, reason: string): void;
+  error(err: Error): void;
+}
+
+/**
+ * What connections and handlers use of the hub: the connection registry, the topic index, the
+ * broker's listens, the heartbeat sweep and the in-flight count. Never exported from the package;
+ * the public `Hub` owns one.
+ */
+export class HubRuntime implements HubCore {
+  readonly counters = new Counters();
+  readonly index = new TopicIndex<Connection>();
+  readonly batcher = new WriteBatcher();
+  readonly announced: AnnouncedLimits;
+  readonly preframe: boolean;
+  readonly replayFrames: ReplayFrames;
+  readonly conns = new Map<string, Connection>();
+  readonly #listening = new Map<string, Promise<void>>();
+  readonly #sweepConfig: SweepConfig;
+  readonly #sidPrefix: string;
+  #sidCounter = 0;
+  #inflight = 0;
+  #sweep: NodeJS.Timeout | undefined;
+  brokerReady = false;
+
+  constructor(
+    readonly options: ResolvedOptions,
+    readonly broker: Broker,
+    private readonly events: RuntimeEvents,
+    sidPrefix: string,
+  ) {
+    const l = options.limits;
+    this.announced = {
+      maxPayloadBytes: l.maxPayloadBytes,
+      publishRate: l.publishRate,
+      publishBurst: l.publishBurst,
+      maxSubscriptions: l.maxSubscriptions,
+    };
+    this.preframe = options.perMessageDeflate === false;
+    this.replayFrames = new ReplayFrames(this.preframe);
+    this.#sidPrefix = sidPrefix;
+    this.#sweepConfig = {
+      ...options.heartbeat,
+      connectTimeoutMs: l.connectTimeoutMs,
+      tokenGraceMs: options.tokenGraceMs,
+    };
+  }
+
+  /** Starts the broker (delivering into this runtime) and the heartbeat sweep. */
+  async start(): Promise<void> {
+    await this.broker.start({
+      history: this.options.history,
+      idempotencyTtlMs: this.options.idempotencyTtlMs,
+      deliver: (message) => this.#deliver(message),
+      readyChanged: (ready) => {
+        this.brokerReady = ready;
+      },
+    });
+    this.brokerReady = this.broker.isReady();
+    this.#sweep = setInterval(
+      () => sweep(this.conns.values(), Date.now(), this.#sweepConfig),
+      sweepPeriod(this.#sweepConfig),
+    );
+    this.#sweep.unref();
+  }
+
+  /** Stops the heartbeat sweep. */
+  stop(): void {
+    clearInterval(this.#sweep);
+  }
+
+  /** Takes an upgraded socket. */
+  accept(ws: WebSocket, req: IncomingMessage, draining: boolean): void {
+    const sid = this.#sidPrefix + (this.#sidCounter++).toString(36);
+    const conn = new Connection(this, new WsSocket(ws), sid, req, Date.now());
+    this.conns.set(sid, conn);
+    bindSocket(ws, conn);
+    if (draining) conn.close(CloseCode.GoingAway, 'server shutting down');
+  }
+
+  get inflight(): number {
+    return this.#inflight;
+  }
+
+  dispatch(conn: Connection, message: ClientMessage): Promise<void> | undefined {
+    return dispatch(conn, message);
+  }
+
+  #deliver(message: BrokerMessage): void {
+    const subs = this.index.subscribers(message.topic);
+    if (subs === undefined) return;
+    try {
+      fanOut(subs, message, this.preframe);
+    } catch (err) {
+      this.reportError(err);
+    }
+  }
+
+  listen(topic: string): Promise<void> {
+    let pending = this.#listening.get(topic);
+    if (pending === undefined) {
+      pending = this.broker.listen(topic);
+      this.#listening.set(topic, pending);
+      pending.catch(() => {
+        if (this.#listening.get(topic) === pending) this.#listening.delete(topic);
+      });
+    }
+    return pending;
+  }
+
+  topicEmptied(topic: string): void {
+    const pending = this.#listening.get(topic);
+    if (pending === undefined) return;
+    this.#listening.delete(topic);
+    pending.then(
+      () => this.broker.unlisten(topic).catch((err) => this.reportError(err)),
+      () => undefined,
+    );
+  }
+
+  opened(conn: Connection): void {
+    try {
+      this.events.connection(conn);
+    } catch (err) {
+      this.reportError(err);
+      conn.close(CloseCode.InternalError, 'internal error');
+    }
+  }
+
+  release(conn: Connection): void {
+    for (const topic of this.index.removeAll(conn)) this.topicEmptied(topic);
+  }
+
+  closed(conn: Connection, code: number, reason: string): void {
+    this.conns.delete(conn.sid);
+    if (!conn.opened) return;
+    try {
+      this.events.disconnect(conn, code, reason);
+    } catch (err) {
+      this.reportError(err);
+    }
+  }
+
+  reportError(err: unknown): void {
+    this.events.error(err instanceof Error ? err : new Error(String(err)));
+  }
+
+  track<T>(work: Promise<T>): Promise<T> {
+    this.#inflight++;
+    const done = () => {
+      this.#inflight--;
+    };
+    work.then(done, done);
+    return work;
+  }
+}
