@@ -1,4 +1,3 @@
-import type { AnyMethods } from '@hubbub/protocol';
 import NodeWebSocket from 'ws';
 import { Client } from './client.js';
 import type { ClientOptions } from './options.js';
@@ -8,9 +7,9 @@ export * from './common.js';
 
 /**
  * Creates a client and starts connecting. Uses `options.WebSocket`, else the global WebSocket,
- * else `ws`. `M`, the server's method map, types `call()`.
+ * else `ws`.
  */
-export function createClient<M extends object = AnyMethods>(options: ClientOptions): Client<M> {
+export function createClient(options: ClientOptions): Client {
   const WS = options?.WebSocket ?? platformWebSocket() ?? (NodeWebSocket as unknown as WebSocketConstructor);
-  return new Client<M>(options, WS);
+  return new Client(options, WS);
 }

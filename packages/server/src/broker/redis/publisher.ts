@@ -1,6 +1,7 @@
 import type { Payload } from '@hubbub/protocol';
 import type { HistoryOptions, PublishResult } from '../broker.js';
 import { BrokerUnavailableError } from '../errors.js';
+import { SERVER_SCOPE, scopeKey } from '../idempotency.js';
 import { encodePayload as encode } from './codec.js';
 import { isCluster, openConnection, type RedisTarget, unavailable, whenReady } from './connection.js';
 import { topicKeys } from './keys.js';
@@ -85,7 +86,8 @@ export function createPublisher(target: RedisTarget & PublisherOptions): Publish
       if (redis.status !== 'ready')
         throw new BrokerUnavailableError('publish failed: Redis is not connected');
       try {
-        return await runPublish(scripts, topicKeys(prefix, topic), encode(data), settings, options?.key);
+        const key = scopeKey(SERVER_SCOPE, options?.key);
+        return await runPublish(scripts, topicKeys(prefix, topic), encode(data), settings, key);
       } catch (err) {
         throw unavailable(`publish to "${topic}" failed`, err);
       }
