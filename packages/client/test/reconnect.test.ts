@@ -121,6 +121,29 @@ describe('reconnection against a real hub', () => {
     expect(got).toEqual([1, ...Array.from({ length: 20 - gap.to }, (_, i) => gap.to + 1 + i), 21]);
   });
 
+  it('counts attempts over links shorter than stableAfterMs, and starts over after a stable one', async () => {
+    const { port } = await startHub();
+    const proxy = await proxyTo(port);
+    const client = connectClient(proxy.port, {
+      reconnect: { minDelayMs: 10, maxDelayMs: 50, stableAfterMs: 300 },
+    });
+    const attempts: number[] = [];
+    client.on('retry', (r) => attempts.push(r.attempt));
+    let flaps = 3;
+    client.on('state', ({ to }) => {
+      if (to === 'open' && flaps > 0) {
+        flaps--;
+        proxy.cut();
+      }
+    });
+    await waitFor(() => flaps === 0 && client.state === 'open', 'three short links, then one that lasts');
+    // Three times stableAfterMs: the link has been stable for long enough by any clock.
+    await new Promise((r) => setTimeout(r, 900));
+    proxy.cut();
+    await waitFor(() => attempts.length === 4, 'the retry after the stable link');
+    expect(attempts).toEqual([1, 2, 3, 1]);
+  });
+
   it('a fatal close code stops reconnecting and reports the error', async () => {
     const { hub, port } = await startHub();
     const client = connectClient(port);
