@@ -28,8 +28,7 @@ export type HubbubProviderProps =
       readonly children?: ReactNode;
     };
 
-const OwnerContext = createContext<ClientOwner | null>(null);
-OwnerContext.displayName = 'Hubbub';
+const OwnerContext = /* @__PURE__ */ createContext<ClientOwner | null>(null);
 
 /**
  * Gives the components below it one Hubbub client. With `options`, the client is created when the

@@ -99,7 +99,7 @@ function lines(): Promise<{ text: string; offset: number; replayed: boolean }[]>
 beforeAll(async () => {
   pages = await servePages({
     '/': { type: 'text/html', body: PAGE },
-    '/app.js': { type: 'text/javascript', body: await buildTestPage() },
+    '/app.js': { type: 'text/javascript', body: await buildTestPage(process.env.REACT_DIR) },
   });
   browser = await launchChromium();
   page = await browser.newPage();

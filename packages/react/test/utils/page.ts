@@ -1,4 +1,5 @@
 /** Bundles test/fixtures/app.tsx for Chromium: React's development build, Hubbub from source. */
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 
@@ -17,8 +18,22 @@ const hubbubSources: Plugin = {
   },
 };
 
-/** The page's script, one ES module. Development React, so StrictMode mounts twice as it does in apps. */
-export async function buildTestPage(): Promise<string> {
+/** Resolves `react` and `react-dom` (and their subpaths) from `dir`'s node_modules instead. */
+function reactFrom(dir: string): Plugin {
+  const require = createRequire(`${dir}/`);
+  return {
+    name: 'react-from',
+    setup(b) {
+      b.onResolve({ filter: /^react(-dom)?(\/.*)?$/ }, (args) => ({ path: require.resolve(args.path) }));
+    },
+  };
+}
+
+/**
+ * The page's script, one ES module. Development React, so StrictMode mounts twice as it does in
+ * apps; from `reactDir`'s node_modules when given, else the repository's.
+ */
+export async function buildTestPage(reactDir?: string): Promise<string> {
   const result = await build({
     entryPoints: [fileURLToPath(new URL('../fixtures/app.tsx', import.meta.url))],
     bundle: true,
@@ -27,7 +42,7 @@ export async function buildTestPage(): Promise<string> {
     target: 'es2022',
     jsx: 'automatic',
     define: { 'process.env.NODE_ENV': '"development"' },
-    plugins: [hubbubSources],
+    plugins: reactDir ? [hubbubSources, reactFrom(reactDir)] : [hubbubSources],
     write: false,
     logLevel: 'silent',
   });
