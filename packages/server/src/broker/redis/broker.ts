@@ -4,21 +4,29 @@ import type {
   Broker,
   BrokerContext,
   BrokerMessage,
+  ControlReply,
+  ControlRequest,
   HistoryQuery,
   HistoryRead,
+  PresenceEntry,
+  PresenceMember,
+  PresenceStats,
   PublishResult,
 } from '../broker.js';
 import { BrokerUnavailableError, isBrokerUnavailable } from '../errors.js';
 import { decodeChannelMessage, encodePayload } from './codec.js';
+import { RedisControl } from './control.js';
 import {
   FAIL_FAST,
   isCluster,
   openConnection,
   type RedisTarget,
+  splitTarget,
   unavailable,
   whenReady,
 } from './connection.js';
 import { topicKeys } from './keys.js';
+import { decodePresenceEvent, isPresenceEvent, RedisPresence, type RedisPresenceOptions } from './presence.js';
 import { defineScripts, type RedisConnection, runPublish, runRead, type ScriptSettings } from './scripts.js';
 import { TopicFeed } from './topic-feed.js';
 
@@ -55,7 +63,12 @@ export interface RedisBrokerOptions {
    * @default emits a process warning
    */
   readonly onError?: (err: unknown) => void;
+  /** Presence timing: how often this hub refreshes its entry and how long its members outlive it. */
+  readonly presence?: RedisPresenceOptions;
 }
+
+/** Option names of {@link createRedisBroker}. */
+const REDIS_BROKER_OPTIONS = ['prefix', 'sharded', 'idleTopicTtlMs', 'connectTimeoutMs', 'onError', 'presence'];
 
 const DEFAULTS = {
   prefix: 'hubbub',
@@ -109,6 +122,8 @@ export class RedisBroker implements Broker {
   private readonly onSubReady = () => void this.resubscribeAll();
   private readonly onChannelMessage = (channel: Buffer, message: Buffer) => this.receive(channel, message);
   private readonly ignore = () => {};
+  private readonly members: RedisPresence;
+  private controller: RedisControl | undefined;
 
   constructor(target: RedisTarget, options: RedisBrokerOptions = {}) {
     this.options = { ...DEFAULTS, ...options };
@@ -118,6 +133,9 @@ export class RedisBroker implements Broker {
     this.sharded = this.options.sharded ?? isCluster(redis);
     this.scripts = defineScripts(redis);
     this.onError = this.options.onError ?? warn;
+    const usable = () => !this.closed && this.pub.status === 'ready';
+    const { prefix, presence } = this.options;
+    this.members = new RedisPresence(redis, prefix, this.sharded, presence ?? {}, usable, this.onError);
   }
 
   async start(ctx: BrokerContext): Promise<void> {
@@ -137,11 +155,44 @@ export class RedisBroker implements Broker {
     for (const event of ['close', 'end']) sub.on(event, this.onStatus);
     sub.on('ready', this.onSubReady);
     sub.on(this.sharded ? 'smessageBuffer' : 'messageBuffer', this.onChannelMessage);
+    const answer = (request: ControlRequest) => ctx.control?.(request) ?? { closed: 0, connections: [] };
+    this.controller = new RedisControl(this.pub, this.options.prefix, this.sharded, answer, this.onError);
     await Promise.all([
       whenReady(this.pub, this.options.connectTimeoutMs),
       whenReady(sub, this.options.connectTimeoutMs),
     ]);
+    await this.subscribeChannels(this.controller.channels());
+    this.members.start();
     this.updateReady();
+  }
+
+  async join(topic: string, entry: PresenceEntry): Promise<void> {
+    if (!this.closed) await this.members.join(topic, entry);
+  }
+
+  async leave(topic: string, sid: string): Promise<void> {
+    if (!this.closed) await this.members.leave(topic, sid);
+  }
+
+  async presence(topic: string): Promise<PresenceMember[]> {
+    this.usable('presence');
+    return this.members.members(topic).catch((err) => {
+      throw unavailable(`presence of "${topic}" failed`, err);
+    });
+  }
+
+  async presenceStats(topic: string): Promise<PresenceStats> {
+    this.usable('presenceStats');
+    return this.members.stats(topic).catch((err) => {
+      throw unavailable(`presenceStats of "${topic}" failed`, err);
+    });
+  }
+
+  async control(request: ControlRequest, timeoutMs: number): Promise<ControlReply> {
+    this.usable(request.type);
+    return (this.controller as RedisControl).request(request, timeoutMs).catch((err) => {
+      throw unavailable(`${request.type} failed`, err);
+    });
   }
 
   isReady(): boolean {
@@ -212,6 +263,8 @@ export class RedisBroker implements Broker {
     }
     this.topics.clear();
     this.channels.clear();
+    this.members.stop();
+    this.controller?.close();
     for (const event of ['ready', 'close', 'end']) this.pub.off(event, this.onStatus);
     this.sub?.disconnect();
     if (this.ownsPub) await this.pub.quit().catch(() => this.pub.disconnect());
@@ -271,12 +324,12 @@ export class RedisBroker implements Broker {
    */
   private async resubscribeAll(): Promise<void> {
     if (this.closed) return;
-    const listened = [...this.topics.values()];
-    if (listened.length > 0) {
+    const channels = [...(this.controller?.channels() ?? []), ...Array.from(this.topics.values(), (l) => l.channel)];
+    if (channels.length > 0) {
       this.resubscribing = true;
       this.updateReady();
       try {
-        await this.subscribeChannels(listened.map((l) => l.channel));
+        await this.subscribeChannels(channels);
       } catch (err) {
         this.onError(unavailable('resubscribe failed', err));
       }
@@ -297,8 +350,18 @@ export class RedisBroker implements Broker {
   }
 
   private receive(channel: Buffer, message: Buffer): void {
-    const listened = this.channels.get(channel.toString());
+    const name = channel.toString();
+    if (this.controller?.receive(name, message)) return;
+    const listened = this.channels.get(name);
     if (!listened) return;
+    if (isPresenceEvent(message)) {
+      try {
+        this.ctx?.presenceChanged?.(decodePresenceEvent(listened.topic, message));
+      } catch (err) {
+        this.onError(err);
+      }
+      return;
+    }
     let decoded: BrokerMessage;
     try {
       decoded = decodeChannelMessage(listened.topic, message);
@@ -322,7 +385,11 @@ export class RedisBroker implements Broker {
       !this.closed && !this.resubscribing && this.pub.status === 'ready' && this.sub?.status === 'ready';
     if (ready === this.ready || !this.ctx) return;
     this.ready = ready;
-    if (ready) for (const listened of this.topics.values()) listened.feed.resync();
+    if (ready) {
+      for (const listened of this.topics.values()) listened.feed.resync();
+      // Redis may have come back empty: re-announce this hub's members now, not at the next refresh.
+      void this.members.refresh();
+    }
     this.ctx.readyChanged(ready);
   }
 }
@@ -331,6 +398,10 @@ export class RedisBroker implements Broker {
  * Creates a Redis broker: `createRedisBroker({ url })` opens its own connections (failing fast
  * while Redis is down), `createRedisBroker({ redis })` uses yours (a `Redis` or a `Cluster`).
  */
-export function createRedisBroker(target: RedisTarget, options?: RedisBrokerOptions): RedisBroker {
-  return new RedisBroker(target, options);
+export function createRedisBroker(
+  target: RedisTarget & RedisBrokerOptions,
+  options?: RedisBrokerOptions,
+): RedisBroker {
+  const split = splitTarget('createRedisBroker()', target, REDIS_BROKER_OPTIONS, options);
+  return new RedisBroker(split.target, split.options);
 }

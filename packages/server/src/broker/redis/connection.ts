@@ -62,3 +62,40 @@ export function unavailable(what: string, err: unknown): BrokerUnavailableError 
   const reason = err instanceof Error ? err.message : String(err);
   return new BrokerUnavailableError(`${what}: Redis is unavailable (${reason})`, { cause: err });
 }
+
+const TARGET_KEYS = ['url', 'redisOptions', 'redis'];
+
+/**
+ * Splits `{ url | redis, ...options }` into the connection target and the options, merged with
+ * options given separately. Unknown keys, and the same option given twice with different values,
+ * are a `TypeError` (a silently ignored `prefix` splits a cluster in two: issue #10, case 7).
+ */
+export function splitTarget<O extends object>(
+  where: string,
+  arg: RedisTarget & O,
+  known: readonly string[],
+  separate?: O,
+): { target: RedisTarget; options: O } {
+  if (typeof arg !== 'object' || arg === null) throw new TypeError(`${where} needs { url } or { redis }`);
+  const options: Record<string, unknown> = {};
+  const target: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(arg)) {
+    if (TARGET_KEYS.includes(key)) target[key] = value;
+    else if (known.includes(key)) options[key] = value;
+    else
+      throw new TypeError(
+        `${where}: unknown option "${key}" (known: ${[...TARGET_KEYS, ...known].join(', ')})`,
+      );
+  }
+  for (const [key, value] of Object.entries(separate ?? {})) {
+    if (!known.includes(key))
+      throw new TypeError(`${where}: unknown option "${key}" (known: ${known.join(', ')})`);
+    if (key in options && options[key] !== value) {
+      throw new TypeError(`${where}: "${key}" given twice with different values`);
+    }
+    options[key] = value;
+  }
+  if ('url' in target === 'redis' in target)
+    throw new TypeError(`${where} needs exactly one of { url } or { redis }`);
+  return { target: target as RedisTarget, options: options as O };
+}

@@ -1,9 +1,18 @@
 import type { Payload } from '@hubbub/protocol';
+import { isValidTopic, topicProblem } from '@hubbub/protocol';
+import { payloadProblem } from '../../payload.js';
 import type { HistoryOptions, PublishResult } from '../broker.js';
 import { BrokerUnavailableError } from '../errors.js';
 import { SERVER_SCOPE, scopeKey } from '../idempotency.js';
 import { encodePayload as encode } from './codec.js';
-import { isCluster, openConnection, type RedisTarget, unavailable, whenReady } from './connection.js';
+import {
+  isCluster,
+  openConnection,
+  type RedisTarget,
+  splitTarget,
+  unavailable,
+  whenReady,
+} from './connection.js';
 import { topicKeys } from './keys.js';
 import { defineScripts, runPublish, type ScriptSettings } from './scripts.js';
 
@@ -41,6 +50,16 @@ export interface PublisherOptions {
   readonly connectTimeoutMs?: number;
 }
 
+/** Option names of {@link createPublisher}. */
+const PUBLISHER_OPTIONS = [
+  'prefix',
+  'history',
+  'idempotencyTtlMs',
+  'sharded',
+  'idleTopicTtlMs',
+  'connectTimeoutMs',
+];
+
 /** Publishes into a Redis-backed hub cluster from a process that hosts no sockets. */
 export interface Publisher {
   /**
@@ -57,8 +76,9 @@ export interface Publisher {
  * Creates a publisher: `createPublisher({ url })` or `createPublisher({ redis })`, plus the hubs'
  * prefix, history and idempotency settings.
  */
-export function createPublisher(target: RedisTarget & PublisherOptions): Publisher {
-  const { redis, owned } = openConnection(target);
+export function createPublisher(arg: RedisTarget & PublisherOptions): Publisher {
+  const { target: connection, options: target } = splitTarget('createPublisher()', arg, PUBLISHER_OPTIONS);
+  const { redis, owned } = openConnection(connection);
   const scripts = defineScripts(redis);
   const settings: ScriptSettings = {
     history: target.history ?? { size: 100, ttlMs: 300_000 },
@@ -75,6 +95,9 @@ export function createPublisher(target: RedisTarget & PublisherOptions): Publish
   if (owned) redis.on('error', () => {});
   return {
     async publish(topic, data, options) {
+      if (!isValidTopic(topic)) throw new TypeError(`publisher.publish(): ${topicProblem(topic)}`);
+      const problem = payloadProblem(data);
+      if (problem) throw new TypeError(`publisher.publish(): ${problem}`);
       if (closed) throw new BrokerUnavailableError('publish failed: publisher closed');
       if (!connected) {
         connecting ??= whenReady(redis, connectTimeoutMs).finally(() => {
