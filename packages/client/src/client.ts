@@ -209,6 +209,17 @@ export class Client<M extends object = AnyMethods> extends Emitter<ClientEvents>
     }
   }
 
+  /**
+   * While `'reconnecting'` and waiting out the backoff delay, makes the next attempt now (a "retry
+   * now" button). Returns true when it started an attempt; false in any other state, and while an
+   * attempt is already under way.
+   */
+  reconnectNow(): boolean {
+    if (this.#current !== 'reconnecting' || this.#retryTimer === undefined) return false;
+    this.#reconnectNow();
+    return true;
+  }
+
   /** Closes for good: no reconnect, pending publishes reject with `CLIENT_CLOSED`. Idempotent. */
   close(code: number = NORMAL, reason = ''): void {
     if (this.#current !== 'closed') this.#finish({ code, reason, wasClean: true });
