@@ -7,22 +7,41 @@ import type { PresenceStats } from './presence.js';
 export type AskPresence = (topic: string, stats: boolean) => Promise<PresenceMessage>;
 
 /** One `subscribe()` call's handle: its own state, events and `unsubscribe()`. */
-export class Subscription extends Emitter<SubscriptionEvents> {
+export interface Subscription extends Emitter<SubscriptionEvents> {
+  /** The topic subscribed to. */
+  readonly topic: string;
+  /** `'subscribing'` until the server confirms, and again while the link is down. */
+  readonly state: SubscriptionState;
+  /** Stops this handle only; other handles on the same topic keep receiving. Idempotent. */
+  unsubscribe(): void;
+  /**
+   * Members of a presence-enabled topic, on every instance. Rejects with `NOT_CONNECTED` while
+   * offline, `FORBIDDEN` when `authorize` refuses `'presence'`, `NO_PRESENCE` on a topic without.
+   */
+  presence(): Promise<PresenceMember[]>;
+  /** Member and user counts of a presence-enabled topic, without the members; fails as `presence()`. */
+  presenceStats(): Promise<PresenceStats>;
+}
+
+/**
+ * The {@link Subscription} the client hands out, with the members the registry drives it through.
+ * Not exported from the package: apps see the interface only.
+ */
+export class SubscriptionHandle extends Emitter<SubscriptionEvents> implements Subscription {
   #current: SubscriptionState = 'subscribing';
   readonly #handler: MessageHandler;
-  readonly #release: (sub: Subscription) => void;
+  readonly #release: (sub: SubscriptionHandle) => void;
   readonly #guard: (fn: () => void) => void;
   readonly #ask: AskPresence;
 
   /**
-   * @internal `guard` runs the app's callbacks and reports what they throw; `release` drops the
-   * handle from its topic; `ask` sends presence requests.
+   * `guard` runs the app's callbacks and reports what they throw; `release` drops the handle from
+   * its topic; `ask` sends presence requests.
    */
   constructor(
-    /** The topic subscribed to. */
     readonly topic: string,
     handler: MessageHandler,
-    release: (sub: Subscription) => void,
+    release: (sub: SubscriptionHandle) => void,
     guard: (fn: () => void) => void,
     ask: AskPresence,
   ) {
@@ -59,7 +78,7 @@ export class Subscription extends Emitter<SubscriptionEvents> {
     return { connections, users };
   }
 
-  /** @internal */
+  /** Moves to `to` and emits `state`; `'unsubscribed'` is final. */
   _setState(to: SubscriptionState): void {
     const from = this.#current;
     if (from === to || from === 'unsubscribed') return;
@@ -67,12 +86,12 @@ export class Subscription extends Emitter<SubscriptionEvents> {
     this._notify('state', { from, to });
   }
 
-  /** @internal Emits `event`; what a listener throws is reported, never raised. */
+  /** Emits `event`; what a listener throws is reported, never raised. */
   _notify<K extends keyof SubscriptionEvents>(event: K, ctx: Parameters<SubscriptionEvents[K]>[0]): void {
     this.#guard(() => this.emit(event, ctx));
   }
 
-  /** @internal Hands a message to the handler, which may throw. */
+  /** Hands a message to the handler; what it throws is reported, never raised. */
   _deliver(data: unknown, meta: MessageMeta): void {
     this.#guard(() => this.#handler(data, meta));
   }

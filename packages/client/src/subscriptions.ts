@@ -8,7 +8,7 @@ import type {
 } from '@hubbub/protocol';
 import type { HubbubError } from './errors.js';
 import type { GapContext, MessageHandler, SubscribedContext } from './events.js';
-import { type AskPresence, Subscription } from './subscription.js';
+import { type AskPresence, type Subscription, SubscriptionHandle } from './subscription.js';
 
 /** What the registry needs from the client. */
 export interface SubscriptionsHost {
@@ -26,7 +26,7 @@ export interface SubscriptionsHost {
 /** One wire subscription, shared by every handle on its topic. */
 interface Channel {
   readonly _topic: string;
-  readonly _subs: Set<Subscription>;
+  readonly _subs: Set<SubscriptionHandle>;
   /** Request id of the latest `sub`. */
   _id: number;
   /** The server's confirmation of the latest `sub`; unset until it comes, and while offline. */
@@ -61,7 +61,7 @@ export class Subscriptions {
   }
 
   add(topic: string, handler: MessageHandler, last?: number): Subscription {
-    const sub = new Subscription(
+    const sub = new SubscriptionHandle(
       topic,
       handler,
       (s) => this.#remove(s),
@@ -170,12 +170,12 @@ export class Subscriptions {
     this.#byId.clear();
   }
 
-  #confirm(sub: Subscription, ctx: SubscribedContext): void {
+  #confirm(sub: SubscriptionHandle, ctx: SubscribedContext): void {
     sub._setState('subscribed');
     sub._notify('subscribed', ctx);
   }
 
-  #remove(sub: Subscription): void {
+  #remove(sub: SubscriptionHandle): void {
     const channel = this.#byTopic.get(sub.topic);
     if (!channel?._subs.delete(sub) || channel._subs.size > 0) return;
     this.#drop(channel);

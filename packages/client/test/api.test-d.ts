@@ -39,4 +39,21 @@ describe('public types', () => {
     expectTypeOf(client.queue.length).toBeNumber();
     expectTypeOf<HubbubErrorCode>().toExtend<string>();
   });
+
+  it('a subscription handle shows only its public members', () => {
+    const sub = client.subscribe('t', () => {});
+    expectTypeOf(sub.topic).toBeString();
+    expectTypeOf(sub.unsubscribe).toEqualTypeOf<() => void>();
+    // @ts-expect-error internal to the SDK
+    sub._setState('subscribed');
+    // @ts-expect-error internal to the SDK
+    sub._notify('state', { from: 'subscribing', to: 'subscribed' });
+    // @ts-expect-error internal to the SDK
+    sub._deliver(1, {} as MessageMeta);
+  });
+
+  it('an unknown outcome carries the idempotency key to publish again with', () => {
+    expectTypeOf<HubbubError['key']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<'OUTCOME_UNKNOWN'>().toExtend<HubbubErrorCode>();
+  });
 });
