@@ -12,6 +12,7 @@ function registry(open = true) {
     subscribe: (m) => sent.push(m),
     unsubscribe: (i, topic) => sent.push({ type: 'unsub', id: i, topic }),
     guard: (fn) => fn(),
+    presence: () => Promise.reject(new Error('no presence here')),
   });
   return { subs, sent };
 }
@@ -157,6 +158,7 @@ describe('Subscriptions', () => {
         throw new Error('not while offline');
       },
       unsubscribe: () => {},
+      presence: () => Promise.reject(new Error('no presence here')),
       guard: (fn) => {
         try {
           fn();

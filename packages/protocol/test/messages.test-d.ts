@@ -5,7 +5,7 @@ import { describe, expectTypeOf, it } from 'vitest';
 describe('message types', () => {
   it('splits the unions by direction', () => {
     expectTypeOf<ClientMessage['type']>().toEqualTypeOf<
-      'connect' | 'sub' | 'unsub' | 'pub' | 'refresh' | 'call' | 'ping' | 'pong'
+      'connect' | 'sub' | 'unsub' | 'pub' | 'refresh' | 'call' | 'presence' | 'ping' | 'pong'
     >();
     expectTypeOf<ServerMessage['type']>().toEqualTypeOf<
       | 'welcome'
@@ -15,6 +15,9 @@ describe('message types', () => {
       | 'error'
       | 'result'
       | 'msg'
+      | 'presence'
+      | 'join'
+      | 'leave'
       | 'goaway'
       | 'ping'
       | 'pong'

@@ -4,6 +4,7 @@ import type { Connection } from './connection/connection.js';
 import type { ReplayFrames } from './delivery/replay.js';
 import type { WriteBatcher } from './delivery/write-batcher.js';
 import type { ResolvedOptions } from './options.js';
+import type { PresenceTracker } from './presence/tracker.js';
 import type { Counters } from './stats.js';
 import type { TopicIndex } from './topics.js';
 
@@ -26,6 +27,8 @@ export interface HubCore {
   readonly announced: AnnouncedLimits;
   /** Whether fan-out frames are pre-framed (permessage-deflate off). */
   readonly preframe: boolean;
+  /** Which topics have presence, and this hub's members of them. */
+  readonly presence: PresenceTracker;
   /** Replay frames shared by the subscribers recovering the same messages. */
   readonly replayFrames: ReplayFrames;
   /**

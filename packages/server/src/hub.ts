@@ -6,11 +6,19 @@ import type { Duplex } from 'node:stream';
 import { CloseCode, isValidTopic, type Payload, SUBPROTOCOL, topicProblem } from '@hubbub/protocol';
 import { nanoid } from 'nanoid';
 import { type WebSocket, WebSocketServer } from 'ws';
-import type { Broker, PublishResult } from './broker/broker.js';
+import type { Broker, PresenceMember, PresenceStats, PublishResult, UserConnection } from './broker/broker.js';
 import { SERVER_SCOPE, scopeKey } from './broker/idempotency.js';
 import { attachListener, createStandaloneServer } from './http.js';
 import { checkKnownKeys, type ResolvedOptions } from './options.js';
 import { payloadProblem } from './payload.js';
+import {
+  type ConnectionsOfOptions,
+  checkPresenceTopic,
+  connectionsRequest,
+  type DisconnectUserOptions,
+  disconnectRequest,
+  runControl,
+} from './presence/cluster.js';
 import { HubRuntime } from './runtime.js';
 import type { HubStats } from './stats.js';
 import { checkUpgrade, rejectUpgrade } from './upgrade.js';
@@ -207,6 +215,40 @@ export class Hub extends EventEmitter<HubEvents> {
     return runtime.track(runtime.broker.publish(topic, data, scopeKey(SERVER_SCOPE, opts.key)));
   }
 
+  /**
+   * Members of a presence-enabled topic, on every instance: `{ sid, userId, info }` per
+   * subscribed connection. One broker round trip. Throws a `TypeError` for a topic without
+   * presence; rejects with `UNAVAILABLE` when the broker cannot answer.
+   */
+  async presence(topic: string): Promise<PresenceMember[]> {
+    const runtime = this.#runtime;
+    checkPresenceTopic('hub.presence()', topic, (t) => runtime.presence.enabled(t));
+    return runtime.broker.presence!(topic);
+  }
+
+  /** `{ connections, users }` of a presence-enabled topic, without transferring the members. */
+  async presenceStats(topic: string): Promise<PresenceStats> {
+    const runtime = this.#runtime;
+    checkPresenceTopic('hub.presenceStats()', topic, (t) => runtime.presence.enabled(t));
+    return runtime.broker.presenceStats!(topic);
+  }
+
+  /**
+   * Closes every connection of `userId` on every instance and resolves with how many were closed.
+   * `code`: `CloseCode.Revoked` (4410, the default: the clients stay closed) or `CloseCode.Kicked`
+   * (4409: they reconnect).
+   */
+  async disconnectUser(userId: string, options?: DisconnectUserOptions): Promise<number> {
+    const { request, timeoutMs } = disconnectRequest('hub.disconnectUser()', userId, options);
+    return (await runControl(this.#runtime.broker, request, timeoutMs)).closed;
+  }
+
+  /** The open connections of `userId` on every instance. */
+  async connectionsOf(userId: string, options?: ConnectionsOfOptions): Promise<UserConnection[]> {
+    const { request, timeoutMs } = connectionsRequest('hub.connectionsOf()', userId, options);
+    return [...(await runControl(this.#runtime.broker, request, timeoutMs)).connections];
+  }
+
   /** Counters and gauges. */
   stats(): HubStats {
     const runtime = this.#runtime;
@@ -254,6 +296,7 @@ export class Hub extends EventEmitter<HubEvents> {
 
   async #shutdown(drainMs: number): Promise<void> {
     this.#draining = true;
+    this.#runtime.presence.drain();
     const runtime = this.#runtime;
     const deadline = Date.now() + drainMs;
     await this.ready.catch(() => undefined);

@@ -23,5 +23,8 @@ export type {
   ServerOptions,
 } from './options.js';
 export { DEFAULT_HEARTBEAT, DEFAULT_HISTORY, DEFAULT_LIMITS } from './options.js';
+export type { RedisPresenceOptions } from './broker/redis/presence.js';
+export type { ConnectionsOfOptions, DisconnectUserOptions } from './presence/cluster.js';
+export type { PresenceSetting } from './presence/tracker.js';
 export { createServer } from './server.js';
 export type { HubStats } from './stats.js';

@@ -2,6 +2,7 @@ import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Broker } from './broker/broker.js';
 import type { AuthenticateHook, AuthorizeHook } from './handlers/auth.js';
+import type { PresenceSetting } from './presence/tracker.js';
 
 /** Limits the hub enforces per connection. */
 export interface LimitsOptions {
@@ -146,6 +147,19 @@ export interface ServerOptions {
   /** Per-connection limits. */
   readonly limits?: LimitsOptions;
   /**
+   * Presence (who is subscribed, with join and leave events): on every topic (`true`), on the
+   * topics a function picks, or off. Costs a broker write per subscribe and unsubscribe.
+   * @default false
+   */
+  readonly presence?: PresenceSetting;
+  /**
+   * How long a member whose connection was lost (or kicked, or whose server shut down) stays
+   * before its `leave`. A client that subscribes again within it replaces the member: one `join`
+   * with `replaces`, no `leave`. 0 turns the grace off.
+   * @default heartbeat.intervalMs + heartbeat.timeoutMs // 35 s
+   */
+  readonly presenceGraceMs?: number;
+  /**
    * permessage-deflate: off, or on (with optional settings). Inflated frames are bounded by
    * `limits.maxPayloadBytes`.
    * @default false
@@ -213,6 +227,8 @@ export interface ResolvedOptions {
   readonly history: Required<HistoryConfig>;
   readonly heartbeat: Required<HeartbeatOptions>;
   readonly limits: ResolvedLimits;
+  readonly presence: PresenceSetting;
+  readonly presenceGraceMs: number;
   readonly perMessageDeflate: false | Required<DeflateOptions>;
   readonly tokenGraceMs: number;
   readonly idempotencyTtlMs: number;
@@ -253,6 +269,8 @@ const SERVER_KEYS = [
   'history',
   'heartbeat',
   'limits',
+  'presence',
+  'presenceGraceMs',
   'perMessageDeflate',
   'tokenGraceMs',
   'idempotencyTtlMs',
@@ -324,8 +342,13 @@ export function resolveOptions(o: ServerOptions): ResolvedOptions {
     tokenGraceMs: o.tokenGraceMs ?? 5_000,
     idempotencyTtlMs: o.idempotencyTtlMs ?? 120_000,
     goAwaySpreadMs: o.goAwaySpreadMs ?? 5_000,
+    presenceGraceMs: o.presenceGraceMs ?? heartbeat.intervalMs + heartbeat.timeoutMs,
   };
   checkNumbers('options', rest);
+  const presence = o.presence ?? false;
+  if (typeof presence !== 'boolean' && typeof presence !== 'function') {
+    throw new TypeError('"presence" must be true, false or a function (topic) => boolean');
+  }
   return {
     mode,
     port: o.port ?? 0,
@@ -339,6 +362,7 @@ export function resolveOptions(o: ServerOptions): ResolvedOptions {
     history,
     heartbeat,
     limits,
+    presence,
     perMessageDeflate: resolveDeflate(o.perMessageDeflate),
     ...rest,
     exposeErrors: o.exposeErrors ?? process.env.NODE_ENV !== 'production',

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AnnouncedLimits, ClientMessage } from '@hubbub/protocol';
 import { CloseCode } from '@hubbub/protocol';
 import type { WebSocket } from 'ws';
-import type { Broker, BrokerMessage } from './broker/broker.js';
+import type { Broker, BrokerMessage, ControlReply, ControlRequest } from './broker/broker.js';
 import { Connection } from './connection/connection.js';
 import { type SweepConfig, sweep, sweepPeriod } from './connection/heartbeat.js';
 import { bindSocket, WsSocket } from './connection/ws-socket.js';
@@ -12,6 +12,8 @@ import { WriteBatcher } from './delivery/write-batcher.js';
 import { dispatch } from './handlers/dispatch.js';
 import type { HubCore } from './hub-core.js';
 import type { ResolvedOptions } from './options.js';
+import { announce } from './presence/announce.js';
+import { memberOf, PresenceTracker } from './presence/tracker.js';
 import { Counters } from './stats.js';
 import { TopicIndex } from './topics.js';
 
@@ -42,6 +44,8 @@ export class HubRuntime implements HubCore {
   #inflight = 0;
   #sweep: NodeJS.Timeout | undefined;
   brokerReady = false;
+  /** This hub's presence members and their grace periods. */
+  readonly presence: PresenceTracker;
 
   constructor(
     readonly options: ResolvedOptions,
@@ -59,6 +63,10 @@ export class HubRuntime implements HubCore {
     this.preframe = options.perMessageDeflate === false;
     this.replayFrames = new ReplayFrames(this.preframe);
     this.#sidPrefix = sidPrefix;
+    if (options.presence !== false && !(broker.join && broker.leave && broker.presence && broker.presenceStats)) {
+      throw new TypeError('"presence" needs a broker with presence (join, leave, presence, presenceStats)');
+    }
+    this.presence = new PresenceTracker(this, options.presence, options.presenceGraceMs);
     this.#sweepConfig = {
       ...options.heartbeat,
       connectTimeoutMs: l.connectTimeoutMs,
@@ -75,6 +83,11 @@ export class HubRuntime implements HubCore {
       readyChanged: (ready) => {
         this.brokerReady = ready;
       },
+      presenceChanged: (event) => {
+        const subscribers = this.index.subscribers(event.topic);
+        if (subscribers !== undefined) announce(subscribers, event, this.preframe);
+      },
+      control: (request) => this.#control(request),
     });
     this.brokerReady = this.broker.isReady();
     this.#sweep = setInterval(
@@ -84,9 +97,21 @@ export class HubRuntime implements HubCore {
     this.#sweep.unref();
   }
 
-  /** Stops the heartbeat sweep. */
+  /** Stops the heartbeat sweep and the presence grace timer. */
   stop(): void {
     clearInterval(this.#sweep);
+    this.presence.stop();
+  }
+
+  /** Answers a cluster-wide control request for this hub's connections. */
+  #control(request: ControlRequest): ControlReply {
+    const mine = [...this.conns.values()].filter((c) => c.opened && !c.closing && c.userId === request.userId);
+    if (request.type === 'connections') {
+      const connections = mine.map((c) => ({ ...memberOf(c), userId: request.userId }));
+      return { closed: 0, connections };
+    }
+    for (const conn of mine) conn.close(request.code, request.reason);
+    return { closed: mine.length, connections: [] };
   }
 
   /** Takes an upgraded socket. */
@@ -153,6 +178,7 @@ export class HubRuntime implements HubCore {
 
   closed(conn: Connection, code: number, reason: string): void {
     this.conns.delete(conn.sid);
+    this.presence.ended(conn.sid, code);
     if (!conn.opened) return;
     try {
       this.events.disconnect(conn, code, reason);

@@ -1,4 +1,6 @@
-import type { Payload } from '@hubbub/protocol';
+import type { Payload, PresenceMember } from '@hubbub/protocol';
+
+export type { PresenceMember } from '@hubbub/protocol';
 
 /** One message of a topic, as brokers store and deliver it. `data` is a JSON value or bytes. */
 export interface BrokerMessage {
@@ -43,6 +45,56 @@ export type HistoryQuery =
   /** The latest `last` messages. */
   | { readonly last: number };
 
+/** A member as the hub hands it to the broker. */
+export interface PresenceEntry {
+  readonly member: PresenceMember;
+  /**
+   * Client instance id of the member's connection (never shown to others). A later member of
+   * the same client and user replaces this one: `join` with `replaces`, no `leave`.
+   */
+  readonly client?: string;
+}
+
+/** Counts of a presence-enabled topic. */
+export interface PresenceStats {
+  /** Members: one per subscribed connection. */
+  readonly connections: number;
+  /** Distinct users among them; each anonymous member counts as one. */
+  readonly users: number;
+}
+
+/** A change of a topic's members, delivered to every instance listening to the topic. */
+export type PresenceEvent =
+  | {
+      readonly type: 'join';
+      readonly topic: string;
+      readonly member: PresenceMember;
+      /** Sid of the member of the same client and user this one replaces. */
+      readonly replaces?: string;
+    }
+  | { readonly type: 'leave'; readonly topic: string; readonly member: PresenceMember };
+
+/** A connection of a user, as `connectionsOf` lists it. */
+export interface UserConnection {
+  readonly sid: string;
+  readonly userId: string;
+  /** What `authenticate` gave to show to others. */
+  readonly info?: unknown;
+}
+
+/** A request every instance answers for its own connections. */
+export type ControlRequest =
+  | { readonly type: 'disconnect'; readonly userId: string; readonly code: number; readonly reason: string }
+  | { readonly type: 'connections'; readonly userId: string };
+
+/** One instance's answer to a {@link ControlRequest}, or the sum of every instance's. */
+export interface ControlReply {
+  /** Connections closed (`disconnect`). */
+  readonly closed: number;
+  /** Connections of the user (`connections`). */
+  readonly connections: readonly UserConnection[];
+}
+
 /** What the hub hands a broker when it starts it. */
 export interface BrokerContext {
   readonly history: HistoryOptions;
@@ -55,6 +107,16 @@ export interface BrokerContext {
   deliver(message: BrokerMessage): void;
   /** Called when the broker becomes reachable or unreachable. */
   readyChanged(ready: boolean): void;
+  /**
+   * Called when the broker filled a gap in a listened topic's feed from history (a lost pub/sub
+   * message, a reconnect), with the number of messages it delivered from there. For metrics and
+   * logs only.
+   */
+  repaired?(topic: string, messages: number): void;
+  /** Called for each presence change of a topic this instance listens to, in order per member. */
+  presenceChanged?(event: PresenceEvent): void;
+  /** Answers a control request for this instance's connections. */
+  control?(request: ControlRequest): ControlReply;
 }
 
 /**
@@ -79,4 +141,22 @@ export interface Broker {
   read(topic: string, query: HistoryQuery): Promise<HistoryRead>;
   /** Releases connections and timers. */
   close(): Promise<void>;
+  /**
+   * Adds a member to the topic's presence; every instance listening to the topic gets its `join`
+   * (or, when it replaces a member of the same client and user, a `join` with `replaces`). Never
+   * rejects for an unreachable backend: the broker stores it once it can. Optional, as are the
+   * methods below: a broker without them cannot serve presence or cluster-wide control.
+   */
+  join?(topic: string, entry: PresenceEntry): Promise<void>;
+  /** Removes a member; the one removal that finds it sends its `leave`, once. */
+  leave?(topic: string, sid: string): Promise<void>;
+  /** The topic's members on every instance. */
+  presence?(topic: string): Promise<PresenceMember[]>;
+  /** The topic's counts, without transferring members. */
+  presenceStats?(topic: string): Promise<PresenceStats>;
+  /**
+   * Runs `request` on every instance (this one included) and sums their replies; instances that
+   * do not answer within `timeoutMs` are left out.
+   */
+  control?(request: ControlRequest, timeoutMs: number): Promise<ControlReply>;
 }

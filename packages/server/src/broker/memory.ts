@@ -4,11 +4,17 @@ import type {
   Broker,
   BrokerContext,
   BrokerMessage,
+  ControlReply,
+  ControlRequest,
   HistoryQuery,
   HistoryRead,
+  PresenceEntry,
+  PresenceMember,
+  PresenceStats,
   PublishResult,
 } from './broker.js';
 import { BrokerUnavailableError } from './errors.js';
+import { MemoryPresence } from './memory-presence.js';
 
 /** Options of {@link createMemoryBroker}. */
 export interface MemoryBrokerOptions {
@@ -124,6 +130,9 @@ export class MemoryBroker implements Broker {
   private sweepTimer: ReturnType<typeof setInterval> | undefined;
   private readonly topics = new Map<string, TopicState>();
   private readonly listeners = new Map<string, number>();
+  private readonly members = new MemoryPresence((event) => {
+    if (this.listeners.has(event.topic)) this.ctx?.presenceChanged?.(event);
+  });
 
   constructor(private readonly options: MemoryBrokerOptions = {}) {}
 
@@ -192,6 +201,31 @@ export class MemoryBroker implements Broker {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.topics.clear();
     this.listeners.clear();
+    this.members.clear();
+  }
+
+  async join(topic: string, entry: PresenceEntry): Promise<void> {
+    this.context();
+    this.members.join(topic, entry);
+  }
+
+  async leave(topic: string, sid: string): Promise<void> {
+    if (!this.closed) this.members.leave(topic, sid);
+  }
+
+  async presence(topic: string): Promise<PresenceMember[]> {
+    this.context();
+    return this.members.members(topic);
+  }
+
+  async presenceStats(topic: string): Promise<PresenceStats> {
+    this.context();
+    return this.members.stats(topic);
+  }
+
+  /** One instance: the hub answers for its own connections. */
+  async control(request: ControlRequest): Promise<ControlReply> {
+    return this.context().control?.(request) ?? { closed: 0, connections: [] };
   }
 
   private context(): BrokerContext {

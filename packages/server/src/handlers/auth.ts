@@ -50,7 +50,7 @@ export type AuthenticateResult = unknown;
 export type AuthenticateHook = (ctx: AuthenticateContext) => AuthenticateResult | Promise<AuthenticateResult>;
 
 /** Action checked by `authorize`. */
-export type AuthorizeAction = 'subscribe' | 'publish';
+export type AuthorizeAction = 'subscribe' | 'publish' | 'presence';
 
 /**
  * Allows (`true`) or refuses (anything else) an action on a topic. A refusal answers the request

@@ -1,6 +1,7 @@
 import { type ClientMessage, ErrorCode } from '@hubbub/protocol';
 import type { Connection } from '../connection/connection.js';
 import { connect, refresh } from './connect.js';
+import { presence } from './presence.js';
 import { publish } from './publish.js';
 import { subscribe, unsubscribe } from './subscribe.js';
 
@@ -51,8 +52,10 @@ export function dispatch(conn: Connection, message: ClientMessage): Promise<void
     case 'pong':
       return undefined;
     case 'call':
-    case 'presence':
       conn.fail(message.id, ErrorCode.UnknownType, `"${message.type}" is not handled by this server yet`);
+      return undefined;
+    case 'presence':
+      presence(conn, message);
       return undefined;
     default:
       return assertNever(message);

@@ -28,6 +28,7 @@ async function start(conn: Connection, message: SubscribeMessage): Promise<void>
     return;
   }
   if (!conn.authenticated || !hub.index.has(conn, topic) || replay.cancelled) return;
+  const presence = hub.presence.enabled(topic);
   conn.send({
     type: 'subscribed',
     id: message.id,
@@ -35,8 +36,11 @@ async function start(conn: Connection, message: SubscribeMessage): Promise<void>
     position: { epoch: plan.read.epoch, offset: plan.read.offset },
     recovered: plan.recovered,
     replayed: plan.messages.length,
+    ...(presence && { presence }),
   });
   replay.start(plan);
+  // A member from its `subscribed` on; later frames (a `presence` request) wait for the join.
+  if (presence) await hub.presence.join(conn, topic);
 }
 
 function settle(conn: Connection, message: SubscribeMessage, verdict: Verdict): Promise<void> | undefined {
@@ -73,6 +77,7 @@ export function unsubscribe(conn: Connection, message: UnsubscribeMessage): void
     return;
   }
   conn.unsubscribed(message.topic);
+  hub.presence.leave(conn.sid, message.topic);
   if (hub.index.remove(conn, message.topic)) hub.topicEmptied(message.topic);
   conn.send({ type: 'unsubscribed', id: message.id, topic: message.topic });
 }
