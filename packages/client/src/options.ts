@@ -78,6 +78,13 @@ export interface ClientOptions {
    */
   readonly connectTimeoutMs?: number;
   /**
+   * Time a `call()` has unless it says otherwise: waiting for a link, sending and the server's
+   * handler. Longer than the server's default handler bound (`rpc.timeoutMs`, 10 s), so a slow
+   * handler is reported by the server as `TIMEOUT`.
+   * @default 15_000
+   */
+  readonly callTimeoutMs?: number;
+  /**
    * Random source for backoff jitter, returns a number in [0, 1).
    * @default Math.random
    */
@@ -93,6 +100,7 @@ export interface ResolvedOptions {
   readonly sendQueue: SendQueueOptions;
   readonly ackTimeoutMs: number;
   readonly connectTimeoutMs: number;
+  readonly callTimeoutMs: number;
   readonly random: () => number;
 }
 
@@ -102,6 +110,7 @@ export const DEFAULTS = {
   sendQueue: { highWaterMark: 262_144, maxQueued: 1_000 },
   ackTimeoutMs: 10_000,
   connectTimeoutMs: 10_000,
+  callTimeoutMs: 15_000,
 } as const;
 
 /** Fills in defaults; throws a TypeError on options that cannot work. */
@@ -127,6 +136,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     sendQueue,
     ackTimeoutMs: options.ackTimeoutMs ?? DEFAULTS.ackTimeoutMs,
     connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+    callTimeoutMs: options.callTimeoutMs ?? DEFAULTS.callTimeoutMs,
     random: options.random ?? Math.random,
   };
 }
