@@ -30,7 +30,11 @@ export interface NginxOptions {
   readonly tempDir?: string;
   /** `access_log` value, e.g. `'/dev/stdout'`. @default 'off' */
   readonly accessLog?: string;
-  /** Upstream `max_fails`. @default 1 */
+  /**
+   * Upstream `max_fails`. 0 keeps every instance in rotation: an instance that refused a handshake
+   * while restarting is tried again on the next one (see docker/README.md).
+   * @default 0
+   */
   readonly maxFails?: number;
   /** Upstream `fail_timeout`. @default '5s' */
   readonly failTimeout?: string;

@@ -25,7 +25,8 @@ const DEFAULTS = {
   pidFile: 'nginx.pid',
   tempDir: 'tmp',
   accessLog: 'off',
-  maxFails: 1,
+  // 0: never take an instance out of rotation on a failed attempt (see the template's upstream).
+  maxFails: 0,
   failTimeout: '5s',
 };
 
@@ -176,7 +177,7 @@ export const CLI_FLAGS = {
   'connect-timeout': { type: 'string', arg: 'TIME', help: 'proxy_connect_timeout (default 2s)' },
   'worker-processes': { type: 'string', arg: 'N', help: 'worker_processes (default auto)' },
   'worker-connections': { type: 'string', arg: 'N', help: 'worker_connections (default 4096)' },
-  'max-fails': { type: 'string', arg: 'N', help: 'upstream max_fails (default 1)' },
+  'max-fails': { type: 'string', arg: 'N', help: 'upstream max_fails (default 0: never marked failed)' },
   'fail-timeout': { type: 'string', arg: 'TIME', help: 'upstream fail_timeout (default 5s)' },
   'pid-file': { type: 'string', arg: 'FILE', help: 'pid file, relative to the prefix (default nginx.pid)' },
   'temp-dir': { type: 'string', arg: 'DIR', help: 'temp files, relative to the prefix (default tmp)' },
