@@ -258,6 +258,16 @@ export class MemoryBroker implements Broker {
 }
 
 /** Creates the in-memory broker, the hub's default. */
-export function createMemoryBroker(options?: MemoryBrokerOptions): MemoryBroker {
+export function createMemoryBroker(options: MemoryBrokerOptions = {}): MemoryBroker {
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('createMemoryBroker(): options must be an object');
+  for (const key of Object.keys(options)) {
+    if (key !== 'sweepIntervalMs')
+      throw new TypeError(`createMemoryBroker(): unknown option "${key}" (known: sweepIntervalMs)`);
+  }
+  const every = options.sweepIntervalMs;
+  if (every !== undefined && (typeof every !== 'number' || !(every > 0))) {
+    throw new TypeError('createMemoryBroker(): sweepIntervalMs must be a positive number');
+  }
   return new MemoryBroker(options);
 }
