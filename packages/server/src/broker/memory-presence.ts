@@ -43,7 +43,9 @@ export class MemoryPresence {
     }
     state.members.set(member.sid, entry);
     if (replaces === undefined) state.users.set(key, (state.users.get(key) ?? 0) + 1);
-    this.emit(replaces === undefined ? { type: 'join', topic, member } : { type: 'join', topic, member, replaces });
+    this.emit(
+      replaces === undefined ? { type: 'join', topic, member } : { type: 'join', topic, member, replaces },
+    );
   }
 
   leave(topic: string, sid: string): void {
@@ -55,7 +57,8 @@ export class MemoryPresence {
     const left = (state.users.get(key) ?? 1) - 1;
     if (left > 0) state.users.set(key, left);
     else state.users.delete(key);
-    if (entry.client !== undefined && state.clients.get(entry.client) === sid) state.clients.delete(entry.client);
+    if (entry.client !== undefined && state.clients.get(entry.client) === sid)
+      state.clients.delete(entry.client);
     if (state.members.size === 0) this.#topics.delete(topic);
     this.emit({ type: 'leave', topic, member: entry.member });
   }

@@ -23,7 +23,14 @@ async function answer(conn: Connection, message: PresenceRequestMessage): Promis
       conn.send({ type: 'presence', id, topic, connections, users });
     } else {
       const members = await broker.presence!(topic);
-      conn.send({ type: 'presence', id, topic, connections: members.length, users: countUsers(members), members });
+      conn.send({
+        type: 'presence',
+        id,
+        topic,
+        connections: members.length,
+        users: countUsers(members),
+        members,
+      });
     }
   } catch (err) {
     const failure = toClientFailure(conn.hub, err, 'no presence answer');
@@ -49,5 +56,9 @@ export function presence(conn: Connection, message: PresenceRequestMessage): voi
   }
   const verdict = authorize(conn, message.id, 'presence', message.topic);
   if (typeof verdict === 'string') settle(conn, message, verdict);
-  else verdict.then((v) => settle(conn, message, v), (err) => conn.hub.reportError(err));
+  else
+    verdict.then(
+      (v) => settle(conn, message, v),
+      (err) => conn.hub.reportError(err),
+    );
 }

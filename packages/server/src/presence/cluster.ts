@@ -35,12 +35,14 @@ export interface ConnectionsOfOptions {
 const DEFAULT_TIMEOUT_MS = 2_000;
 
 function checkUserId(where: string, userId: unknown): asserts userId is string {
-  if (typeof userId !== 'string' || userId.length === 0) throw new TypeError(`${where}: userId must be a non-empty string`);
+  if (typeof userId !== 'string' || userId.length === 0)
+    throw new TypeError(`${where}: userId must be a non-empty string`);
 }
 
 function checkTimeout(where: string, timeoutMs: unknown): number {
   if (timeoutMs === undefined) return DEFAULT_TIMEOUT_MS;
-  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) throw new TypeError(`${where}: timeoutMs must be a positive number`);
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0))
+    throw new TypeError(`${where}: timeoutMs must be a positive number`);
   return timeoutMs;
 }
 
@@ -55,9 +57,13 @@ export function disconnectRequest(
   if (!Number.isInteger(code) || !(code === 1000 || (code >= 4000 && code <= 4999))) {
     throw new TypeError(`${where}: code must be 1000 or from 4000 to 4999`);
   }
-  const reason = options.reason ?? (code === CloseCode.Revoked ? 'revoked' : code === CloseCode.Kicked ? 'kicked' : '');
+  const reason =
+    options.reason ?? (code === CloseCode.Revoked ? 'revoked' : code === CloseCode.Kicked ? 'kicked' : '');
   if (typeof reason !== 'string') throw new TypeError(`${where}: reason must be a string`);
-  return { request: { type: 'disconnect', userId, code, reason }, timeoutMs: checkTimeout(where, options.timeoutMs) };
+  return {
+    request: { type: 'disconnect', userId, code, reason },
+    timeoutMs: checkTimeout(where, options.timeoutMs),
+  };
 }
 
 /** Checks `connectionsOf`'s arguments and builds its request. */
@@ -71,15 +77,24 @@ export function connectionsRequest(
 }
 
 /** Runs a control request through the broker, on every instance. */
-export function runControl(broker: Broker, request: ControlRequest, timeoutMs: number): Promise<ControlReply> {
+export function runControl(
+  broker: Broker,
+  request: ControlRequest,
+  timeoutMs: number,
+): Promise<ControlReply> {
   if (!broker.control) throw new TypeError('this broker cannot reach other instances (no control())');
   return broker.control(request, timeoutMs);
 }
 
 /** Checks a topic given to `hub.presence` / `hub.presenceStats`. */
-export function checkPresenceTopic(where: string, topic: unknown, enabled: (topic: string) => boolean): string {
+export function checkPresenceTopic(
+  where: string,
+  topic: unknown,
+  enabled: (topic: string) => boolean,
+): string {
   if (!isValidTopic(topic)) throw new TypeError(`${where}: ${topicProblem(topic)}`);
-  if (!enabled(topic)) throw new TypeError(`${where}: "${topic}" has no presence (see the "presence" option)`);
+  if (!enabled(topic))
+    throw new TypeError(`${where}: "${topic}" has no presence (see the "presence" option)`);
   return topic;
 }
 

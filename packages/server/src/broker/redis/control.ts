@@ -144,7 +144,9 @@ export class RedisControl {
   }
 
   #publish(channel: string, message: string): Promise<number> {
-    return (this.sharded ? this.pub.spublish(channel, message) : this.pub.publish(channel, message)) as Promise<number>;
+    return (
+      this.sharded ? this.pub.spublish(channel, message) : this.pub.publish(channel, message)
+    ) as Promise<number>;
   }
 }
 

@@ -1,0 +1,4 @@
+import { createMemoryBroker } from '../../src/broker/memory.js';
+import { presenceContract } from './presence-contract.js';
+
+presenceContract('memory', () => ({ create: () => createMemoryBroker(), shared: false }));
