@@ -1,9 +1,19 @@
 /**
  * Hubbub chat page. Loads the client SDK's browser build from /hubbub.js: no bundler needed.
+ * Each panel has its own view module; this file wires them to the client.
  */
 
-import { addMessage, clearMessages, showError, showNotice, showState } from '/chat-view.js';
 import { createClient } from '/hubbub.js';
+import {
+  addMessage,
+  addPending,
+  addSeparator,
+  clearMessages,
+  pendingCount,
+  setPendingQueued,
+} from '/message-view.js';
+import { setNotice, showError } from '/notice-view.js';
+import { onRetryNow, showState } from '/status-view.js';
 
 /** Messages fetched from the room's history on join. */
 const HISTORY_ON_JOIN = 50;
@@ -25,19 +35,50 @@ function guestToken() {
 const client = createClient({ url: wsUrl, token: () => guestToken() });
 let subscription;
 
+/** The connection notice: shown while the link is down (with what waits to be sent), else none. */
+function showConnectionNotice() {
+  const { state } = client;
+  const queued = pendingCount();
+  if (state === 'open' || state === 'connecting') setNotice('connection', undefined);
+  else if (state === 'closed')
+    setNotice('connection', 'Disconnected for good: reload the page to connect again.');
+  else {
+    const waiting = queued === 0 ? '' : ` ${queued} ${queued === 1 ? 'message is' : 'messages are'} queued.`;
+    setNotice('connection', `Connection lost. Messages you send go out once it is back.${waiting}`);
+  }
+}
+
 client.on('state', (ev) => {
-  const delay = ev.delayMs ?? (ev.nextAttemptAt ? ev.nextAttemptAt - Date.now() : undefined);
-  showState(ev.to, delay === undefined ? undefined : Date.now() + delay);
-  if (ev.to === 'open') showNotice(undefined);
+  showState(ev.to, ev.delayMs === undefined ? undefined : Date.now() + ev.delayMs);
+  setPendingQueued(ev.to !== 'open');
+  showConnectionNotice();
 });
 // Every scheduled attempt, also the second and later ones while already reconnecting.
 client.on('retry', ({ delayMs }) => showState('reconnecting', Date.now() + delayMs));
+onRetryNow(() => client.reconnectNow());
 showState(client.state);
+
+function describe(err) {
+  return err?.code ? `${err.code}: ${err.message}` : String(err?.message ?? err);
+}
+
+/** The line in the list where messages are missing, from the subscription's `gap` event. */
+function separatorFor(gap) {
+  if (gap.epochChanged) {
+    addSeparator(
+      'reset',
+      "The room's history was reset here: numbering starts again, older messages are below.",
+    );
+  } else {
+    const range = gap.to === undefined || gap.to === gap.from ? `#${gap.from}` : `#${gap.from}–#${gap.to}`;
+    addSeparator('missed', `Messages ${range} could not be recovered after the reconnect.`);
+  }
+}
 
 function join(room) {
   subscription?.unsubscribe();
   clearMessages();
-  showNotice(undefined);
+  setNotice('room', undefined);
   // `last` starts the subscription with the room's recent messages, then live ones: no gap, no
   // overlap between history and live messages.
   let historyLeft = 0;
@@ -59,19 +100,15 @@ function join(room) {
     if (!joined) historyLeft = replayed;
     joined = true;
   });
-  sub.on('gap', () => showNotice('Some messages could not be recovered after the reconnect.'));
-  sub.on('error', (err) => showError(describe(err)));
+  sub.on('gap', (gap) => sub === subscription && separatorFor(gap));
+  sub.on('error', (err) => setNotice('room', `Cannot join ${room}: ${describe(err)}`));
   history.replaceState(null, '', `#${room}`);
 }
 
-function describe(err) {
-  return err?.code ? `${err.code}: ${err.message}` : String(err?.message ?? err);
-}
-
-async function send(data) {
+async function send(topic, data) {
   showError(undefined);
   try {
-    await client.publish(`chat.${$('room').value}`, data);
+    await client.publish(topic, data);
     return true;
   } catch (err) {
     showError(describe(err));
@@ -81,11 +118,20 @@ async function send(data) {
 
 $('composer').addEventListener('submit', async (event) => {
   event.preventDefault();
-  const text = $('text').value;
+  const input = $('text');
+  const text = input.value;
   if (!text.trim()) return;
   const name = $('name').value.trim() || 'anonymous';
   localStorage.setItem('hubbub-name', name);
-  if (await send({ name, text, at: Date.now() })) $('text').value = '';
+  // Taken at once: a second click has nothing left to send. The client keeps the publish (and its
+  // idempotency key) until the server acknowledges it, across reconnects.
+  input.value = '';
+  const done = addPending({ name, text }, client.state !== 'open');
+  showConnectionNotice();
+  const sent = await send(`chat.${$('room').value}`, { name, text, at: Date.now() });
+  done();
+  showConnectionNotice();
+  if (!sent && !input.value) input.value = text;
 });
 
 $('file').addEventListener('change', async () => {
@@ -97,7 +143,7 @@ $('file').addEventListener('change', async () => {
     showError(`attachments are limited to ${MAX_ATTACHMENT_BYTES} bytes`);
     return;
   }
-  await send(bytes);
+  await send(`chat.${$('room').value}`, bytes);
 });
 
 $('room').addEventListener('change', () => join($('room').value));

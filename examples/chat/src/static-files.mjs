@@ -12,7 +12,19 @@ const TYPES = {
   html: 'text/html; charset=utf-8',
   js: 'text/javascript; charset=utf-8',
   css: 'text/css; charset=utf-8',
+  svg: 'image/svg+xml',
 };
+
+/** The page's files in public/, each served at /<name>. A new panel's view module goes here. */
+const PUBLIC_FILES = [
+  'index.html',
+  'app.js',
+  'status-view.js',
+  'notice-view.js',
+  'message-view.js',
+  'style.css',
+  'favicon.svg',
+];
 
 /**
  * Path of the client SDK's single-file browser build (packages/client/dist/hubbub.browser.min.js).
@@ -29,12 +41,15 @@ export function clientBundlePath() {
 
 /** URL path → file on disk and content type. */
 function fileTable(bundlePath) {
+  const entry = (name) => ({
+    file: fileURLToPath(new URL(name, PUBLIC_DIR)),
+    type: TYPES[name.slice(name.lastIndexOf('.') + 1)],
+  });
   return new Map([
-    ['/', { file: fileURLToPath(new URL('index.html', PUBLIC_DIR)), type: TYPES.html }],
-    ['/index.html', { file: fileURLToPath(new URL('index.html', PUBLIC_DIR)), type: TYPES.html }],
-    ['/app.js', { file: fileURLToPath(new URL('app.js', PUBLIC_DIR)), type: TYPES.js }],
-    ['/chat-view.js', { file: fileURLToPath(new URL('chat-view.js', PUBLIC_DIR)), type: TYPES.js }],
-    ['/style.css', { file: fileURLToPath(new URL('style.css', PUBLIC_DIR)), type: TYPES.css }],
+    ['/', entry('index.html')],
+    ...PUBLIC_FILES.map((name) => [`/${name}`, entry(name)]),
+    // Browsers ask for /favicon.ico on their own; the SVG is the same icon.
+    ['/favicon.ico', entry('favicon.svg')],
     ['/hubbub.js', { file: bundlePath, type: TYPES.js }],
   ]);
 }

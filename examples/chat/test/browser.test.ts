@@ -7,6 +7,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { Client } from '@hubbub/client';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../../test/utils/chromium.js';
@@ -28,8 +29,9 @@ interface Item {
   replayed: boolean;
 }
 
+/** The messages in the list, newest first (not separators, not the user's own still pending). */
 function items(page: Page): Promise<Item[]> {
-  return page.$$eval('#messages li', (lis) =>
+  return page.$$eval('#messages li[data-offset]', (lis) =>
     lis.map((li) => ({
       offset: Number((li as HTMLElement).dataset.offset),
       kind: (li as HTMLElement).dataset.kind ?? '',
@@ -44,10 +46,30 @@ function items(page: Page): Promise<Item[]> {
 
 function waitForText(page: Page, text: string): Promise<unknown> {
   return page.waitForFunction(
-    (t) => Array.from(document.querySelectorAll('#messages .text')).some((el) => el.textContent === t),
+    (t) =>
+      Array.from(document.querySelectorAll('#messages li[data-offset] .text')).some(
+        (el) => el.textContent === t,
+      ),
     text,
     WAIT,
   );
+}
+
+/** How many entries of the list (sent or pending) show `text`. */
+function countText(page: Page, text: string): Promise<number> {
+  return page.$$eval('#messages .text', (els, t) => els.filter((el) => el.textContent === t).length, text);
+}
+
+/** The notices on screen, by cause. */
+function notices(page: Page): Promise<Record<string, string>> {
+  return page.$$eval('#notices [data-notice]', (els) =>
+    Object.fromEntries(els.map((el) => [(el as HTMLElement).dataset.notice, el.textContent ?? ''])),
+  );
+}
+
+function screenshot(page: Page, name: string): Promise<Buffer> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return page.screenshot({ path: `${ARTIFACTS}${name}`, fullPage: true });
 }
 
 function waitForStatus(page: Page, prefix: string): Promise<unknown> {
@@ -74,10 +96,17 @@ describe('chat in Chromium', () => {
   let browser: Browser;
   let alice: Page;
   let bob: Page;
+  /** Console errors, page errors and failed requests, tagged with the page's name. */
+  const problems: string[] = [];
 
   async function openAs(name: string): Promise<Page> {
     const page = await browser.newPage();
-    page.on('pageerror', (err) => console.error(`[${name}] page error:`, err));
+    page.on('pageerror', (err) => problems.push(`[${name}] page error: ${err.message}`));
+    page.on('console', (msg) => msg.type() === 'error' && problems.push(`[${name}] console: ${msg.text()}`));
+    page.on(
+      'response',
+      (res) => res.status() >= 400 && problems.push(`[${name}] ${res.status()} ${res.url()}`),
+    );
     await page.goto(`${chat.url}#lobby`);
     await page.fill('#name', name);
     await waitForStatus(page, 'open');
@@ -97,6 +126,15 @@ describe('chat in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await chat?.close();
+  });
+
+  it('loads with its favicon and without a console error', async () => {
+    const icon = await fetch(new URL('/favicon.svg', chat.url));
+    expect([icon.status, icon.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);
+    expect(await alice.getAttribute('link[rel="icon"]', 'href')).toBe('/favicon.svg');
+    expect(problems).toEqual([]);
+    expect(await alice.isVisible('#retry')).toBe(false);
+    expect(await alice.isVisible('#notices')).toBe(false);
   });
 
   it('shows the room history on join', async () => {
@@ -168,8 +206,7 @@ describe('chat in Chromium', () => {
     chat.setAcceptingSockets(false);
     expect(chat.dropAllSockets()).toBe(2);
     await Promise.all([waitForStatus(alice, 'reconnecting'), waitForStatus(bob, 'reconnecting')]);
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await bob.screenshot({ path: `${ARTIFACTS}chat-reconnecting.png` });
+    await screenshot(bob, 'chat-reconnecting.png');
     const missed = ['while away 1', 'while away 2', 'while away 3'];
     for (const text of missed) await chat.hub.publish('chat.lobby', { name: 'server', text, at: Date.now() });
     chat.setAcceptingSockets(true);
@@ -191,6 +228,108 @@ describe('chat in Chromium', () => {
         missed.map((t) => [t, true, false]).reverse(),
       );
     }
-    await alice.screenshot({ path: `${ARTIFACTS}chat.png`, fullPage: true });
+    await screenshot(alice, 'chat.png');
+  });
+
+  it('shows a message typed while disconnected as queued, sends it once, and "Retry now" reconnects at once', async () => {
+    // When each page's next attempt is due, and when it opened again.
+    const watch = () => {
+      const w = window as unknown as ChatWindow;
+      w.retryDue = [];
+      w.hubbub.on('retry', ({ delayMs }) => w.retryDue.push({ delayMs, due: Date.now() + delayMs }));
+      w.hubbub.on('state', ({ to }) => {
+        if (to === 'open') w.openedAt = Date.now();
+      });
+    };
+    await Promise.all([alice.evaluate(watch), bob.evaluate(watch)]);
+    chat.setAcceptingSockets(false);
+    chat.dropAllSockets();
+    await Promise.all([waitForStatus(alice, 'reconnecting'), waitForStatus(bob, 'reconnecting')]);
+    expect(await alice.isVisible('#retry')).toBe(true);
+
+    await alice.fill('#text', 'typed while offline');
+    await alice.click('#send');
+    await alice.click('#send');
+    await alice.waitForSelector('#messages li[data-pending="queued"]', WAIT);
+    expect(
+      await alice.$$eval('#messages li[data-pending]', (lis) => lis.map((li) => li.textContent)),
+    ).toEqual(['queuedalicetyped while offline']);
+    expect(await notices(alice)).toEqual({
+      connection: 'Connection lost. Messages you send go out once it is back. 1 message is queued.',
+    });
+    expect(Object.keys(await notices(bob))).toEqual(['connection']);
+    await screenshot(alice, 'chat-queued.png');
+
+    // Wait until alice's next attempt is at least 1.5 s away, then let sockets in and click: she
+    // must be back before that attempt was due.
+    const due = await alice.waitForFunction(
+      () => {
+        const last = (window as unknown as ChatWindow).retryDue.at(-1);
+        return last && last.delayMs >= 1_500 ? last.due : false;
+      },
+      undefined,
+      WAIT,
+    );
+    chat.setAcceptingSockets(true);
+    await alice.click('#retry');
+    await waitForStatus(alice, 'open');
+    const openedAt = await alice.evaluate(() => (window as unknown as ChatWindow).openedAt);
+    expect(openedAt).toBeLessThan((await due.jsonValue()) as number);
+    if (await bob.isVisible('#retry')) await bob.click('#retry');
+    await waitForStatus(bob, 'open');
+
+    for (const page of [alice, bob]) {
+      await waitForText(page, 'typed while offline');
+      await page.waitForFunction(
+        () => !document.querySelector('#messages li[data-pending]'),
+        undefined,
+        WAIT,
+      );
+      expect(await countText(page, 'typed while offline')).toBe(1);
+      expect(await notices(page)).toEqual({});
+      expect(await page.isVisible('#notices')).toBe(false);
+      expect(await page.isVisible('#retry')).toBe(false);
+    }
+    expectExactlyOnce(await items(alice));
+  });
+
+  it('marks the place where the room history was reset with a separator', async () => {
+    const { port } = chat;
+    await chat.close();
+    chat = await startChat({ port });
+    // The old hub asked them to wait up to 5 s before coming back; "Retry now" skips that.
+    for (const page of [alice, bob]) if (await page.isVisible('#retry')) await page.click('#retry');
+    for (const page of [alice, bob]) {
+      await page.waitForSelector('#messages li[data-kind="separator"][data-reason="reset"]', WAIT);
+      await waitForStatus(page, 'open');
+    }
+    await chat.hub.publish('chat.lobby', { name: 'server', text: 'after the restart', at: Date.now() });
+    for (const page of [alice, bob]) {
+      await waitForText(page, 'after the restart');
+      const top = await page.$$eval('#messages li', (lis) =>
+        lis
+          .slice(0, 3)
+          .map((li) => [(li as HTMLElement).dataset.kind, (li as HTMLElement).dataset.offset ?? '']),
+      );
+      expect(top).toEqual([
+        ['text', '1'],
+        ['separator', ''],
+        ['text', expect.stringMatching(/^\d+$/)],
+      ]);
+      expect(await notices(page)).toEqual({});
+    }
+    await screenshot(bob, 'chat-history-reset.png');
+  });
+
+  it('logged nothing but the refused handshakes of the outages', () => {
+    const refused = /WebSocket connection to 'ws:\/\/[^']+\/ws' failed/;
+    expect(problems.filter((p) => !refused.test(p))).toEqual([]);
   });
 });
+
+/** What the tests read from the chat page's window. */
+interface ChatWindow {
+  hubbub: Client;
+  retryDue: { delayMs: number; due: number }[];
+  openedAt: number;
+}
