@@ -4,6 +4,7 @@ import type { Connection } from './connection/connection.js';
 import type { ReplayFrames } from './delivery/replay.js';
 import type { WriteBatcher } from './delivery/write-batcher.js';
 import type { ResolvedOptions } from './options.js';
+import type { MethodRegistry } from './rpc/registry.js';
 import type { PresenceTracker } from './presence/tracker.js';
 import type { Counters } from './stats.js';
 import type { TopicIndex } from './topics.js';
@@ -31,6 +32,8 @@ export interface HubCore {
   readonly presence: PresenceTracker;
   /** Replay frames shared by the subscribers recovering the same messages. */
   readonly replayFrames: ReplayFrames;
+  /** Handlers of `call`s (`hub.handle`). */
+  readonly methods: MethodRegistry;
   /**
    * Runs one decoded frame of `conn`. Returns a promise when later frames of the connection must
    * wait for this one; undefined when it is done or needs no order.

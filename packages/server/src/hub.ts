@@ -3,7 +3,15 @@ import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { CloseCode, isValidTopic, type Payload, SUBPROTOCOL, topicProblem } from '@hubbub/protocol';
+import {
+  type AnyMethods,
+  CloseCode,
+  isValidTopic,
+  type MethodName,
+  type Payload,
+  SUBPROTOCOL,
+  topicProblem,
+} from '@hubbub/protocol';
 import { nanoid } from 'nanoid';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Broker, PresenceMember, PresenceStats, PublishResult, UserConnection } from './broker/broker.js';
@@ -19,6 +27,7 @@ import {
   disconnectRequest,
   runControl,
 } from './presence/cluster.js';
+import type { MethodHandler, StoredHandler } from './rpc/registry.js';
 import { HubRuntime } from './runtime.js';
 import type { HubStats } from './stats.js';
 import { checkUpgrade, rejectUpgrade } from './upgrade.js';
@@ -74,8 +83,11 @@ export interface PublishOptions {
 
 const KEY_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** A running Hubbub server. Made by `createServer`. */
-export class Hub extends EventEmitter<HubEvents> {
+/**
+ * A running Hubbub server. Made by `createServer`. `M` is the app's method map (see `MethodMap`):
+ * it types `handle`.
+ */
+export class Hub<M extends object = AnyMethods> extends EventEmitter<HubEvents> {
   /** Resolves once the hub is listening (standalone) and its broker started. */
   readonly ready: Promise<void>;
   readonly #options: ResolvedOptions;
@@ -247,6 +259,22 @@ export class Hub extends EventEmitter<HubEvents> {
   async connectionsOf(userId: string, options?: ConnectionsOfOptions): Promise<UserConnection[]> {
     const { request, timeoutMs } = connectionsRequest('hub.connectionsOf()', userId, options);
     return [...(await runControl(this.#runtime.broker, request, timeoutMs)).connections];
+  }
+
+  /**
+   * Answers clients' `call(method, data)` with what `handler(data, ctx)` returns: a JSON value or
+   * bytes, or a promise of one. `ctx` is `{ sid, userId, principal }` of the calling connection,
+   * whose answer goes back on that connection only. Throw an `RpcError(code, message, data?)` to
+   * refuse with your own code; anything else reaches the caller as `INTERNAL` (its message only
+   * with `exposeErrors`) and the hub's `error` event. Past `rpc.timeoutMs` the caller gets
+   * `TIMEOUT` and a late result is dropped. Calls count toward the inbound rate limit like every
+   * frame; check permissions inside the handler, from `ctx`.
+   *
+   * Throws a TypeError for a method name outside the topic grammar, an Error when `method`
+   * already has a handler.
+   */
+  handle<K extends MethodName<M>>(method: K, handler: MethodHandler<M, K>): void {
+    this.#runtime.methods.add(method, handler as StoredHandler);
   }
 
   /** Counters and gauges. */

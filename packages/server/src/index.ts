@@ -1,3 +1,11 @@
+export {
+  type AnyMethods,
+  type CallData,
+  type CallResult,
+  type MethodMap,
+  type MethodName,
+  RpcError,
+} from '@hubbub/protocol';
 export type * from './broker/broker.js';
 export { BrokerUnavailableError, isBrokerUnavailable } from './broker/errors.js';
 export * from './broker/memory.js';
@@ -20,9 +28,11 @@ export type {
   HeartbeatOptions,
   HistoryConfig,
   LimitsOptions,
+  RpcOptions,
   ServerOptions,
 } from './options.js';
-export { DEFAULT_HEARTBEAT, DEFAULT_HISTORY, DEFAULT_LIMITS } from './options.js';
+export { DEFAULT_HEARTBEAT, DEFAULT_HISTORY, DEFAULT_LIMITS, DEFAULT_RPC } from './options.js';
+export type { CallContext, MethodHandler } from './rpc/registry.js';
 export type { RedisPresenceOptions } from './broker/redis/presence.js';
 export type { ConnectionsOfOptions, DisconnectUserOptions } from './presence/cluster.js';
 export type { PresenceSetting } from './presence/tracker.js';

@@ -96,6 +96,16 @@ export interface HistoryConfig {
   readonly ttlMs?: number;
 }
 
+/** Calls (`hub.handle`). */
+export interface RpcOptions {
+  /**
+   * Longest a handler may take. Past it the caller gets `TIMEOUT` and the handler's late result
+   * is dropped (the handler itself is not stopped).
+   * @default 10_000
+   */
+  readonly timeoutMs?: number;
+}
+
 /** permessage-deflate settings, when compression is turned on. */
 export interface DeflateOptions {
   /**
@@ -146,6 +156,8 @@ export interface ServerOptions {
   readonly heartbeat?: HeartbeatOptions;
   /** Per-connection limits. */
   readonly limits?: LimitsOptions;
+  /** Calls from clients to `hub.handle` handlers. */
+  readonly rpc?: RpcOptions;
   /**
    * Presence (who is subscribed, with join and leave events): on every topic (`true`), on the
    * topics a function picks, or off. Costs a broker write per subscribe and unsubscribe.
@@ -212,6 +224,7 @@ export const DEFAULT_LIMITS: ResolvedLimits = {
 
 export const DEFAULT_HEARTBEAT: Required<HeartbeatOptions> = { intervalMs: 25_000, timeoutMs: 10_000 };
 export const DEFAULT_HISTORY: Required<HistoryConfig> = { size: 100, ttlMs: 300_000 };
+export const DEFAULT_RPC: Required<RpcOptions> = { timeoutMs: 10_000 };
 
 /** Options after defaults and checks. */
 export interface ResolvedOptions {
@@ -227,6 +240,7 @@ export interface ResolvedOptions {
   readonly history: Required<HistoryConfig>;
   readonly heartbeat: Required<HeartbeatOptions>;
   readonly limits: ResolvedLimits;
+  readonly rpc: Required<RpcOptions>;
   readonly presence: PresenceSetting;
   readonly presenceGraceMs: number;
   readonly perMessageDeflate: false | Required<DeflateOptions>;
@@ -269,6 +283,7 @@ const SERVER_KEYS = [
   'history',
   'heartbeat',
   'limits',
+  'rpc',
   'presence',
   'presenceGraceMs',
   'perMessageDeflate',
@@ -317,6 +332,7 @@ export function resolveOptions(o: ServerOptions): ResolvedOptions {
   checkObject('limits', o.limits, Object.keys(DEFAULT_LIMITS));
   checkObject('heartbeat', o.heartbeat, Object.keys(DEFAULT_HEARTBEAT));
   checkObject('history', o.history, Object.keys(DEFAULT_HISTORY));
+  checkObject('rpc', o.rpc, Object.keys(DEFAULT_RPC));
   if (typeof o.perMessageDeflate === 'object')
     checkObject('perMessageDeflate', o.perMessageDeflate, ['threshold', 'level']);
   const mode = modeOf(o);
@@ -335,6 +351,9 @@ export function resolveOptions(o: ServerOptions): ResolvedOptions {
   checkNumbers('limits', limits);
   checkNumbers('heartbeat', heartbeat);
   checkNumbers('history', history);
+  const rpc = { ...DEFAULT_RPC, ...o.rpc };
+  checkNumbers('rpc', rpc);
+  if (rpc.timeoutMs < 1) throw new TypeError('rpc.timeoutMs must be at least 1');
   if (heartbeat.intervalMs < 1 || limits.publishRate <= 0 || limits.publishBurst < 1) {
     throw new TypeError('heartbeat.intervalMs, limits.publishRate and limits.publishBurst must be positive');
   }
@@ -362,6 +381,7 @@ export function resolveOptions(o: ServerOptions): ResolvedOptions {
     history,
     heartbeat,
     limits,
+    rpc,
     presence,
     perMessageDeflate: resolveDeflate(o.perMessageDeflate),
     ...rest,

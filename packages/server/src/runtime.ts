@@ -12,6 +12,7 @@ import { WriteBatcher } from './delivery/write-batcher.js';
 import { dispatch } from './handlers/dispatch.js';
 import type { HubCore } from './hub-core.js';
 import type { ResolvedOptions } from './options.js';
+import { MethodRegistry } from './rpc/registry.js';
 import { announce } from './presence/announce.js';
 import { memberOf, PresenceTracker } from './presence/tracker.js';
 import { Counters } from './stats.js';
@@ -37,6 +38,7 @@ export class HubRuntime implements HubCore {
   readonly preframe: boolean;
   readonly replayFrames: ReplayFrames;
   readonly conns = new Map<string, Connection>();
+  readonly methods = new MethodRegistry();
   readonly #listening = new Map<string, Promise<void>>();
   readonly #sweepConfig: SweepConfig;
   readonly #sidPrefix: string;

@@ -1,3 +1,4 @@
+import type { AnyMethods } from '@hubbub/protocol';
 import { createMemoryBroker } from './broker/memory.js';
 import { Hub } from './hub.js';
 import { resolveOptions, type ServerOptions } from './options.js';
@@ -5,9 +6,9 @@ import { resolveOptions, type ServerOptions } from './options.js';
 /**
  * Creates a Hubbub server: standalone (`port`, `host`), attached to an `http`/`https` server
  * (`server`, `path`), or `noServer` (call `hub.handleUpgrade`). Misused options throw a `TypeError`.
- * Await `hub.ready` before connecting clients.
+ * Await `hub.ready` before connecting clients. `M`, the app's method map, types `hub.handle`.
  */
-export function createServer(options: ServerOptions): Hub {
+export function createServer<M extends object = AnyMethods>(options: ServerOptions): Hub<M> {
   const resolved = resolveOptions(options);
-  return new Hub(resolved, resolved.broker ?? createMemoryBroker());
+  return new Hub<M>(resolved, resolved.broker ?? createMemoryBroker());
 }

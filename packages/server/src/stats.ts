@@ -20,6 +20,8 @@ export interface HubStats {
   readonly rateLimited: number;
   /** Inbound frames refused as malformed. */
   readonly malformed: number;
+  /** Calls that reached a handler (`hub.handle`). */
+  readonly calls: number;
   /** Whether the broker can take publishes now. */
   readonly brokerReady: boolean;
   /** True once `close()` has begun. */
@@ -35,4 +37,5 @@ export class Counters {
   slowConsumers = 0;
   rateLimited = 0;
   malformed = 0;
+  calls = 0;
 }

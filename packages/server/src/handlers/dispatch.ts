@@ -1,5 +1,6 @@
 import { type ClientMessage, ErrorCode } from '@hubbub/protocol';
 import type { Connection } from '../connection/connection.js';
+import { call } from './call.js';
 import { connect, refresh } from './connect.js';
 import { presence } from './presence.js';
 import { publish } from './publish.js';
@@ -52,8 +53,7 @@ export function dispatch(conn: Connection, message: ClientMessage): Promise<void
     case 'pong':
       return undefined;
     case 'call':
-      conn.fail(message.id, ErrorCode.UnknownType, `"${message.type}" is not handled by this server yet`);
-      return undefined;
+      return call(conn, message);
     case 'presence':
       presence(conn, message);
       return undefined;
