@@ -113,8 +113,21 @@ export const DEFAULTS = {
   callTimeoutMs: 15_000,
 } as const;
 
-/** Fills in defaults; throws a TypeError on options that cannot work. */
+/** Throws a TypeError naming a key of `o` that is not one of `keys`: no option is silently ignored. */
+function known(where: string, o: object | undefined, keys: string): void {
+  for (const k in o) if (!keys.split(' ').includes(k)) throw new TypeError(`${where}: unknown option "${k}"`);
+}
+
+/** Fills in defaults; throws a TypeError on options that cannot work, or that it does not know. */
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
+  known(
+    'createClient()',
+    options,
+    'url token reconnect heartbeat sendQueue WebSocket ackTimeoutMs connectTimeoutMs callTimeoutMs random',
+  );
+  known('reconnect', options?.reconnect, 'minDelayMs maxDelayMs factor jitter maxAttempts stableAfterMs');
+  known('heartbeat', options?.heartbeat, 'timeoutMs');
+  known('sendQueue', options?.sendQueue, 'highWaterMark maxQueued ratePerSecond burst');
   const url = options?.url;
   if (typeof url !== 'string' || !/^(wss?|https?):\/\//i.test(url)) {
     throw new TypeError('"url" must be a ws(s):// or http(s):// URL');

@@ -2,6 +2,8 @@ import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Broker } from './broker/broker.js';
 import type { AuthenticateHook, AuthorizeHook } from './handlers/auth.js';
+import { type Logger, resolveLogger } from './log/logger.js';
+import { type MetricsOptions, resolveMetricsOption } from './metrics/hub-metrics.js';
 import type { PresenceSetting } from './presence/tracker.js';
 
 /** Limits the hub enforces per connection. */
@@ -200,6 +202,20 @@ export interface ServerOptions {
    * @default process.env.NODE_ENV !== 'production'
    */
   readonly exposeErrors?: boolean;
+  /**
+   * Prometheus metrics (prom-client), read with `hub.metrics()` and, on a standalone hub, served at
+   * `GET /metrics`. `false` turns them off; an object names the registry (yours, to serve them
+   * with your app's) and the name prefix.
+   * @default true // a registry of the hub's own, names prefixed `hubbub_`
+   */
+  readonly metrics?: boolean | MetricsOptions;
+  /**
+   * Where the hub logs what an operator should see (start, broker down and up, history repairs,
+   * drain, hook errors, slow consumers in aggregate): a pino logger or any object with pino's
+   * `info`, `warn` and `error` (`(obj, msg)`). Tokens and payloads are never logged.
+   * @default errors only, to `console.error` (and to `error` listeners when there are some)
+   */
+  readonly logger?: Logger;
 }
 
 /** Upgrade request as handed to hooks. */
@@ -248,6 +264,8 @@ export interface ResolvedOptions {
   readonly idempotencyTtlMs: number;
   readonly goAwaySpreadMs: number;
   readonly exposeErrors: boolean;
+  readonly metrics: MetricsOptions | false;
+  readonly logger: Logger | undefined;
 }
 
 /**
@@ -291,6 +309,8 @@ const SERVER_KEYS = [
   'idempotencyTtlMs',
   'goAwaySpreadMs',
   'exposeErrors',
+  'metrics',
+  'logger',
 ] as const;
 
 /** Option names `createServer` accepts; features add theirs here. */
@@ -386,5 +406,7 @@ export function resolveOptions(o: ServerOptions): ResolvedOptions {
     perMessageDeflate: resolveDeflate(o.perMessageDeflate),
     ...rest,
     exposeErrors: o.exposeErrors ?? process.env.NODE_ENV !== 'production',
+    metrics: resolveMetricsOption(o.metrics),
+    logger: resolveLogger(o.logger),
   };
 }

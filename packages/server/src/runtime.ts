@@ -11,6 +11,8 @@ import { ReplayFrames } from './delivery/replay.js';
 import { WriteBatcher } from './delivery/write-batcher.js';
 import { dispatch } from './handlers/dispatch.js';
 import type { HubCore } from './hub-core.js';
+import { HubLog } from './log/hub-log.js';
+import { HubMetrics } from './metrics/hub-metrics.js';
 import type { ResolvedOptions } from './options.js';
 import { MethodRegistry } from './rpc/registry.js';
 import { announce } from './presence/announce.js';
@@ -46,6 +48,10 @@ export class HubRuntime implements HubCore {
   #inflight = 0;
   #sweep: NodeJS.Timeout | undefined;
   brokerReady = false;
+  /** Prometheus metrics; undefined with `metrics: false`. */
+  readonly metrics: HubMetrics | undefined;
+  /** The operator's log (`logger` option). */
+  readonly log: HubLog;
   /** This hub's presence members and their grace periods. */
   readonly presence: PresenceTracker;
 
@@ -65,7 +71,10 @@ export class HubRuntime implements HubCore {
     this.preframe = options.perMessageDeflate === false;
     this.replayFrames = new ReplayFrames(this.preframe);
     this.#sidPrefix = sidPrefix;
-    if (options.presence !== false && !(broker.join && broker.leave && broker.presence && broker.presenceStats)) {
+    if (
+      options.presence !== false &&
+      !(broker.join && broker.leave && broker.presence && broker.presenceStats)
+    ) {
       throw new TypeError('"presence" needs a broker with presence (join, leave, presence, presenceStats)');
     }
     this.presence = new PresenceTracker(this, options.presence, options.presenceGraceMs);
@@ -74,6 +83,20 @@ export class HubRuntime implements HubCore {
       connectTimeoutMs: l.connectTimeoutMs,
       tokenGraceMs: options.tokenGraceMs,
     };
+    this.log = new HubLog(options.logger, this.counters);
+    this.metrics =
+      options.metrics === false
+        ? undefined
+        : new HubMetrics(
+            {
+              counters: this.counters,
+              connections: () => this.conns.size,
+              subscriptions: () => this.index.subscriptions,
+              topics: () => this.index.size,
+              brokerUp: () => this.brokerReady && this.broker.isReady(),
+            },
+            options.metrics,
+          );
   }
 
   /** Starts the broker (delivering into this runtime) and the heartbeat sweep. */
@@ -84,6 +107,12 @@ export class HubRuntime implements HubCore {
       deliver: (message) => this.#deliver(message),
       readyChanged: (ready) => {
         this.brokerReady = ready;
+        this.log.brokerReady(ready);
+      },
+      repaired: (topic, messages) => {
+        this.counters.brokerRepairs++;
+        this.counters.repairedMessages += messages;
+        this.log.repaired(topic, messages);
       },
       presenceChanged: (event) => {
         const subscribers = this.index.subscribers(event.topic);
@@ -92,6 +121,8 @@ export class HubRuntime implements HubCore {
       control: (request) => this.#control(request),
     });
     this.brokerReady = this.broker.isReady();
+    this.log.brokerReady(this.brokerReady);
+    this.log.start();
     this.#sweep = setInterval(
       () => sweep(this.conns.values(), Date.now(), this.#sweepConfig),
       sweepPeriod(this.#sweepConfig),
@@ -102,12 +133,15 @@ export class HubRuntime implements HubCore {
   /** Stops the heartbeat sweep and the presence grace timer. */
   stop(): void {
     clearInterval(this.#sweep);
+    this.log.stop();
     this.presence.stop();
   }
 
   /** Answers a cluster-wide control request for this hub's connections. */
   #control(request: ControlRequest): ControlReply {
-    const mine = [...this.conns.values()].filter((c) => c.opened && !c.closing && c.userId === request.userId);
+    const mine = [...this.conns.values()].filter(
+      (c) => c.opened && !c.closing && c.userId === request.userId,
+    );
     if (request.type === 'connections') {
       const connections = mine.map((c) => ({ ...memberOf(c), userId: request.userId }));
       return { closed: 0, connections };
@@ -136,6 +170,8 @@ export class HubRuntime implements HubCore {
   #deliver(message: BrokerMessage): void {
     const subs = this.index.subscribers(message.topic);
     if (subs === undefined) return;
+    // One add per message, not one per subscriber: the fan-out loop stays as it is.
+    this.counters.delivered += subs.size;
     try {
       fanOut(subs, message, this.preframe);
     } catch (err) {
@@ -180,6 +216,7 @@ export class HubRuntime implements HubCore {
 
   closed(conn: Connection, code: number, reason: string): void {
     this.conns.delete(conn.sid);
+    this.metrics?.closed(code);
     this.presence.ended(conn.sid, code);
     if (!conn.opened) return;
     try {

@@ -12,6 +12,12 @@ export interface HubStats {
   readonly messagesOut: number;
   /** Messages published through this hub (clients and `hub.publish`). */
   readonly published: number;
+  /** Live messages handed to local subscribers (one per subscriber per message). */
+  readonly delivered: number;
+  /** Messages replayed from history to subscribers catching up. */
+  readonly replayed: number;
+  /** Subscriptions told that what they missed could not be replayed (`recovered: false`). */
+  readonly gaps: number;
   /** Messages not delivered to a subscriber because it was closed as a slow consumer. */
   readonly dropped: number;
   /** Connections closed as slow consumers (4509). */
@@ -20,6 +26,12 @@ export interface HubStats {
   readonly rateLimited: number;
   /** Inbound frames refused as malformed. */
   readonly malformed: number;
+  /** Inbound frames over `limits.maxPayloadBytes` (the socket was closed with 1009). */
+  readonly tooBig: number;
+  /** Gaps in a topic's feed the broker repaired from history (Redis: lost pub/sub messages, reconnects). */
+  readonly brokerRepairs: number;
+  /** Messages the broker delivered from history while repairing gaps. */
+  readonly repairedMessages: number;
   /** Calls that reached a handler (`hub.handle`). */
   readonly calls: number;
   /** Whether the broker can take publishes now. */
@@ -33,9 +45,15 @@ export class Counters {
   messagesIn = 0;
   messagesOut = 0;
   published = 0;
+  delivered = 0;
+  replayed = 0;
+  gaps = 0;
   dropped = 0;
   slowConsumers = 0;
   rateLimited = 0;
   malformed = 0;
+  tooBig = 0;
+  brokerRepairs = 0;
+  repairedMessages = 0;
   calls = 0;
 }

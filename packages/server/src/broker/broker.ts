@@ -113,6 +113,12 @@ export interface BrokerContext {
    * logs only.
    */
   repaired?(topic: string, messages: number): void;
+  /**
+   * Called when the broker filled a gap in a listened topic's feed from history (a lost pub/sub
+   * message, a reconnect), with the number of messages it delivered from there. For metrics and
+   * logs only.
+   */
+  repaired?(topic: string, messages: number): void;
   /** Called for each presence change of a topic this instance listens to, in order per member. */
   presenceChanged?(event: PresenceEvent): void;
   /** Answers a control request for this instance's connections. */

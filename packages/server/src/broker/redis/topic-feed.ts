@@ -6,6 +6,8 @@ export interface FeedSource {
   deliver(message: BrokerMessage): void;
   /** A repair read failed; the feed waits for {@link TopicFeed.resync}. */
   onError(err: unknown): void;
+  /** A repair finished, having delivered `messages` from history. */
+  repaired?(topic: string, messages: number): void;
 }
 
 /**
@@ -84,11 +86,13 @@ export class TopicFeed {
 
   private async repair(): Promise<void> {
     this.busy = true;
+    let messages = 0;
     try {
       do {
         this.again = false;
-        await this.fill(false);
+        messages += await this.fill(false);
       } while (this.again && !this.closed);
+      this.source.repaired?.(this.topic, messages);
     } catch (err) {
       this.stalled = true;
       this.source.onError(err);
@@ -98,24 +102,26 @@ export class TopicFeed {
     if (!this.stalled) this.drain();
   }
 
-  private async fill(baselineOnly: boolean): Promise<void> {
+  /** Reads history and delivers what it holds past the last offset; returns how many it delivered. */
+  private async fill(baselineOnly: boolean): Promise<number> {
     const seen = this.queue.length;
     let read = await this.source.read(this.topic, baselineOnly ? { last: 0 } : { after: this.last });
     if (!baselineOnly && read.epoch !== this.epoch && this.last > 0) {
       read = await this.source.read(this.topic, { after: 0 });
     }
-    if (this.closed) return;
+    if (this.closed) return 0;
     if (read.epoch !== this.epoch) {
       this.epoch = read.epoch;
       this.last = baselineOnly ? read.offset : 0;
     }
-    if (!baselineOnly) this.deliverRange(read);
+    const delivered = baselineOnly ? 0 : this.deliverRange(read);
     this.last = Math.max(this.last, read.offset);
     this.queue = this.queue.filter((m, i) => (m.epoch === read.epoch ? m.offset > this.last : i >= seen));
+    return delivered;
   }
 
   /** Delivers, in order, what history and the queue hold up to the read's offset. */
-  private deliverRange(read: HistoryRead): void {
+  private deliverRange(read: HistoryRead): number {
     const byOffset = new Map<number, BrokerMessage>();
     for (const m of read.messages) if (m.offset > this.last) byOffset.set(m.offset, m);
     for (const m of this.queue) {
@@ -129,10 +135,13 @@ export class TopicFeed {
       }
     }
     const ordered = [...byOffset.values()].sort((a, b) => a.offset - b.offset);
+    let delivered = 0;
     for (const m of ordered) {
-      if (this.closed) return;
+      if (this.closed) break;
       this.last = m.offset;
       this.source.deliver(m);
+      delivered++;
     }
+    return delivered;
   }
 }
