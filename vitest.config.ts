@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^@hubbub\/client\/browser$/, replacement: src('client/src/browser.ts') },
       { find: /^@hubbub\/client$/, replacement: src('client/src/index.ts') },
       { find: /^@hubbub\/react$/, replacement: src('react/src/index.ts') },
+      { find: /^@hubbub\/standalone$/, replacement: src('standalone/src/index.ts') },
     ],
   },
   test: {

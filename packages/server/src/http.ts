@@ -7,12 +7,17 @@ import {
 import type { Duplex } from 'node:stream';
 import { pathOf, rejectUpgrade } from './upgrade.js';
 
+/** Content type of the Prometheus text exposition format. */
+export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
 /** What the HTTP glue needs from the hub. */
 export interface UpgradeTarget {
   readonly path: string | undefined;
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Listening and broker connected, not draining. */
   isReady(): boolean;
+  /** Prometheus text for `GET /metrics`; undefined when metrics are off. */
+  readonly metrics: (() => Promise<string>) | undefined;
 }
 
 function respond(res: ServerResponse, status: number, body: string): void {
@@ -21,8 +26,8 @@ function respond(res: ServerResponse, status: number, body: string): void {
 }
 
 /**
- * The standalone server: the WebSocket endpoint plus `GET /healthz` (alive) and `GET /readyz`
- * (ready to serve). A short `headersTimeout` drops slow upgrade requests that would hold a socket.
+ * The standalone server: the WebSocket endpoint plus `GET /healthz` (alive), `GET /readyz`
+ * (ready to serve) and, with metrics on, `GET /metrics` (Prometheus). A short `headersTimeout` drops slow upgrade requests that would hold a socket.
  */
 export function createStandaloneServer(target: UpgradeTarget, headersTimeoutMs: number): Server {
   const server = createHttpServer(
@@ -37,6 +42,14 @@ export function createStandaloneServer(target: UpgradeTarget, headersTimeoutMs: 
       else if (req.method === 'GET' && path === '/readyz') {
         if (target.isReady()) respond(res, 200, 'ready');
         else respond(res, 503, 'not ready');
+      } else if (req.method === 'GET' && path === '/metrics' && target.metrics) {
+        target.metrics().then(
+          (text) => {
+            res.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE, 'cache-control': 'no-store' });
+            res.end(text);
+          },
+          () => respond(res, 500, 'metrics collection failed'),
+        );
       } else if (target.path === undefined || path === target.path) respond(res, 426, 'upgrade required');
       else respond(res, 404, 'not found');
     },

@@ -3,6 +3,7 @@ import type { Broker } from './broker/broker.js';
 import type { Connection } from './connection/connection.js';
 import type { ReplayFrames } from './delivery/replay.js';
 import type { WriteBatcher } from './delivery/write-batcher.js';
+import type { HubMetrics } from './metrics/hub-metrics.js';
 import type { ResolvedOptions } from './options.js';
 import type { MethodRegistry } from './rpc/registry.js';
 import type { PresenceTracker } from './presence/tracker.js';
@@ -32,6 +33,8 @@ export interface HubCore {
   readonly presence: PresenceTracker;
   /** Replay frames shared by the subscribers recovering the same messages. */
   readonly replayFrames: ReplayFrames;
+  /** Prometheus metrics; undefined with `metrics: false`. */
+  readonly metrics: HubMetrics | undefined;
   /** Handlers of `call`s (`hub.handle`). */
   readonly methods: MethodRegistry;
   /**

@@ -14,8 +14,15 @@ import {
 } from '@hubbub/protocol';
 import { nanoid } from 'nanoid';
 import { type WebSocket, WebSocketServer } from 'ws';
-import type { Broker, PresenceMember, PresenceStats, PublishResult, UserConnection } from './broker/broker.js';
+import type {
+  Broker,
+  PresenceMember,
+  PresenceStats,
+  PublishResult,
+  UserConnection,
+} from './broker/broker.js';
 import { SERVER_SCOPE, scopeKey } from './broker/idempotency.js';
+import { type HistoryPage, type HistoryReadOptions, readHistory } from './history.js';
 import { attachListener, createStandaloneServer } from './http.js';
 import { checkKnownKeys, type ResolvedOptions } from './options.js';
 import { payloadProblem } from './payload.js';
@@ -120,8 +127,9 @@ export class Hub<M extends object = AnyMethods> extends EventEmitter<HubEvents> 
             reason,
           }),
         error: (err) => {
+          options.logger?.error({ err }, 'hub error: a hook threw, or the broker or server failed');
           if (this.listenerCount('error') > 0) this.emit('error', err);
-          else console.error('[hubbub]', err);
+          else if (!options.logger) console.error('[hubbub]', err);
         },
       },
       `${nanoid(10)}.`,
@@ -156,6 +164,7 @@ export class Hub<M extends object = AnyMethods> extends EventEmitter<HubEvents> 
       path: o.path,
       handleUpgrade: this.handleUpgrade.bind(this),
       isReady: () => this.isReady(),
+      metrics: this.#runtime.metrics ? () => this.metrics() : undefined,
     };
     if (o.mode === 'standalone') return createStandaloneServer(target, o.limits.headersTimeoutMs);
     if (o.mode === 'attached' && o.server) {
@@ -180,6 +189,11 @@ export class Hub<M extends object = AnyMethods> extends EventEmitter<HubEvents> 
       server.on('error', (err) => this.#runtime.reportError(err));
     }
     this.#listeningNow = true;
+    const addr = this.#http?.address();
+    this.#runtime.log.info(
+      { mode: this.#options.mode, port: typeof addr === 'object' && addr ? addr.port : undefined },
+      'hub started',
+    );
   }
 
   /** Listening, broker connected, and not shutting down. */
@@ -277,6 +291,25 @@ export class Hub<M extends object = AnyMethods> extends EventEmitter<HubEvents> 
     this.#runtime.methods.add(method, handler as StoredHandler);
   }
 
+  /**
+   * Reads a topic's history (on Redis, the cluster's): the messages after `since`, oldest first,
+   * or the latest `limit` without it. Resolves with the topic's epoch and offsets too, so a caller
+   * can tell messages it wanted are gone (`since + 1 < firstOffset`, or another epoch).
+   */
+  history(topic: string, options?: HistoryReadOptions): Promise<HistoryPage> {
+    return readHistory(this.#runtime.broker, topic, options);
+  }
+
+  /**
+   * The hub's Prometheus metrics in the text exposition format (every metric of its registry,
+   * yours included when you passed `metrics: { registry }`). Rejects when metrics are off.
+   */
+  metrics(): Promise<string> {
+    const metrics = this.#runtime.metrics;
+    if (!metrics) return Promise.reject(new Error('hub.metrics(): metrics are off (metrics: false)'));
+    return metrics.text();
+  }
+
   /** Counters and gauges. */
   stats(): HubStats {
     const runtime = this.#runtime;
@@ -324,6 +357,7 @@ export class Hub<M extends object = AnyMethods> extends EventEmitter<HubEvents> 
 
   async #shutdown(drainMs: number): Promise<void> {
     this.#draining = true;
+    this.#runtime.log.info({ connections: this.#runtime.conns.size, drainMs }, 'hub draining');
     this.#runtime.presence.drain();
     const runtime = this.#runtime;
     const deadline = Date.now() + drainMs;
@@ -346,5 +380,6 @@ export class Hub<M extends object = AnyMethods> extends EventEmitter<HubEvents> 
     if (standalone && 'closeAllConnections' in http) http.closeAllConnections();
     await httpClosed;
     await runtime.broker.close();
+    runtime.log.info({}, 'hub closed');
   }
 }

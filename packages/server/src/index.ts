@@ -23,6 +23,10 @@ export type {
 } from './handlers/auth.js';
 export type { CloseOptions, ConnectionContext, DisconnectContext, HubEvents } from './hub.js';
 export { Hub } from './hub.js';
+export type { HistoryEntry, HistoryPage, HistoryReadOptions } from './history.js';
+export { METRICS_CONTENT_TYPE } from './http.js';
+export type { Logger } from './log/logger.js';
+export type { MetricsOptions } from './metrics/hub-metrics.js';
 export type {
   DeflateOptions,
   HeartbeatOptions,

@@ -79,9 +79,11 @@ function socketOnClose(this: WebSocket, code: number, reason: Buffer): void {
   connectionOf(this).socketClosed(code, reason.toString());
 }
 
-function socketOnError(this: WebSocket): void {
+function socketOnError(this: WebSocket, err: Error): void {
   // ws reports peer protocol violations (oversize frame, invalid UTF-8 ...) here and then closes
   // the socket with the matching code itself; the close listener does the cleanup.
+  if ((err as { code?: unknown }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')
+    connectionOf(this).hub.counters.tooBig++;
 }
 
 /**

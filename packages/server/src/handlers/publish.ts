@@ -7,12 +7,18 @@ import { toClientFailure } from './errors.js';
 
 /** Acks one client publish when the broker answers. */
 class PendingAck {
+  /** When the broker publish began (`performance.now()`), for the publish→ack histogram. */
+  readonly startedAt: number;
+
   constructor(
     readonly conn: Connection,
     readonly id: number,
-  ) {}
+  ) {
+    this.startedAt = conn.hub.metrics ? performance.now() : 0;
+  }
 
   done(result: PublishResult): void {
+    this.conn.hub.metrics?.acked(performance.now() - this.startedAt);
     this.conn.send({ type: 'ack', id: this.id, offset: result.offset, epoch: result.epoch });
   }
 

@@ -38,6 +38,8 @@ async function start(conn: Connection, message: SubscribeMessage): Promise<void>
     replayed: plan.messages.length,
     ...(presence && { presence }),
   });
+  hub.counters.replayed += plan.messages.length;
+  if (!plan.recovered) hub.counters.gaps++;
   replay.start(plan);
   // A member from its `subscribed` on; later frames (a `presence` request) wait for the join.
   if (presence) await hub.presence.join(conn, topic);

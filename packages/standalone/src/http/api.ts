@@ -70,10 +70,13 @@ function topicOf(value: unknown, field = 'topic'): string {
   return value;
 }
 
+// The idempotency key grammar of `connect`/`pub` frames and `hub.publish`.
+const KEY_RE = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_IDEMPOTENCY_KEY_LENGTH}}$`);
+
 function keyOf(value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-    throw badRequest(`key must be a string of 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
+  if (typeof value !== 'string' || !KEY_RE.test(value)) {
+    throw badRequest(`key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} of A-Z a-z 0-9 _ -`);
   }
   return value;
 }
@@ -95,7 +98,8 @@ function intParam(params: URLSearchParams, name: string, min: number, max: numbe
 
 function failureOf(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
-  if (err instanceof TypeError) return badRequest(err.message);
+  // The hub refuses bad input with a TypeError (`hub.publish(): payload …`).
+  if (err instanceof TypeError) return badRequest(err.message.replace(/^hub\.\w+\(\): /, ''));
   const code = (err as { code?: unknown } | null)?.code;
   if (code === ErrorCode.Unavailable || code === 'OUTCOME_UNKNOWN') {
     return new ApiError(503, code, (err as Error).message, { 'retry-after': '1' });

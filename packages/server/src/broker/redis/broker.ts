@@ -26,7 +26,12 @@ import {
   whenReady,
 } from './connection.js';
 import { topicKeys } from './keys.js';
-import { decodePresenceEvent, isPresenceEvent, RedisPresence, type RedisPresenceOptions } from './presence.js';
+import {
+  decodePresenceEvent,
+  isPresenceEvent,
+  RedisPresence,
+  type RedisPresenceOptions,
+} from './presence.js';
 import { defineScripts, type RedisConnection, runPublish, runRead, type ScriptSettings } from './scripts.js';
 import { TopicFeed } from './topic-feed.js';
 
@@ -68,7 +73,14 @@ export interface RedisBrokerOptions {
 }
 
 /** Option names of {@link createRedisBroker}. */
-const REDIS_BROKER_OPTIONS = ['prefix', 'sharded', 'idleTopicTtlMs', 'connectTimeoutMs', 'onError', 'presence'];
+const REDIS_BROKER_OPTIONS = [
+  'prefix',
+  'sharded',
+  'idleTopicTtlMs',
+  'connectTimeoutMs',
+  'onError',
+  'presence',
+];
 
 const DEFAULTS = {
   prefix: 'hubbub',
@@ -233,6 +245,7 @@ export class RedisBroker implements Broker {
       read: (t, q) => this.read(t, q),
       deliver: (m) => this.deliver(m),
       onError: (err) => this.repairFailed(listened, err),
+      repaired: (t, messages) => this.ctx?.repaired?.(t, messages),
     });
     const listened: Listened = { topic, channel, feed, refs: 1, ready: Promise.resolve(), retry: undefined };
     this.topics.set(topic, listened);
@@ -324,7 +337,10 @@ export class RedisBroker implements Broker {
    */
   private async resubscribeAll(): Promise<void> {
     if (this.closed) return;
-    const channels = [...(this.controller?.channels() ?? []), ...Array.from(this.topics.values(), (l) => l.channel)];
+    const channels = [
+      ...(this.controller?.channels() ?? []),
+      ...Array.from(this.topics.values(), (l) => l.channel),
+    ];
     if (channels.length > 0) {
       this.resubscribing = true;
       this.updateReady();
