@@ -167,3 +167,20 @@ export function openReplyListener(pub: RedisConnection, control: RedisControl, s
   const ready = sharded ? sub.ssubscribe(control.replyChannel) : sub.subscribe(control.replyChannel);
   return { sub, ready };
 }
+
+/** A control client for a process without a broker: opens its reply listener on first use. */
+export function controlClient(pub: RedisConnection, prefix: string, sharded: boolean) {
+  const control = new RedisControl(pub, prefix, sharded, undefined, () => {});
+  let listener: ReturnType<typeof openReplyListener> | undefined;
+  return {
+    async request(request: ControlRequest, timeoutMs: number): Promise<ControlReply> {
+      listener ??= openReplyListener(pub, control, sharded);
+      await listener.ready;
+      return control.request(request, timeoutMs);
+    },
+    close(): void {
+      control.close();
+      listener?.sub.disconnect();
+    },
+  };
+}

@@ -1,10 +1,17 @@
 import type { Payload } from '@hubbub/protocol';
 import { isValidTopic, topicProblem } from '@hubbub/protocol';
 import { payloadProblem } from '../../payload.js';
-import type { HistoryOptions, PublishResult } from '../broker.js';
+import {
+  type ConnectionsOfOptions,
+  connectionsRequest,
+  type DisconnectUserOptions,
+  disconnectRequest,
+} from '../../presence/cluster.js';
+import type { HistoryOptions, PublishResult, UserConnection } from '../broker.js';
 import { BrokerUnavailableError } from '../errors.js';
 import { SERVER_SCOPE, scopeKey } from '../idempotency.js';
 import { encodePayload as encode } from './codec.js';
+import { controlClient } from './control.js';
 import {
   isCluster,
   openConnection,
@@ -68,7 +75,15 @@ export interface Publisher {
    * @param options.key idempotency key: a retry with the same key is published once
    */
   publish(topic: string, data: Payload, options?: { readonly key?: string }): Promise<PublishResult>;
-  /** Closes the connection the publisher opened (a connection passed in stays open). */
+  /**
+   * Closes every connection of `userId` on every hub of the cluster and resolves with how many
+   * were closed: `CloseCode.Revoked` (the default) for good, `CloseCode.Kicked` to let them
+   * reconnect. As `hub.disconnectUser`, from a process that hosts no sockets.
+   */
+  disconnectUser(userId: string, options?: DisconnectUserOptions): Promise<number>;
+  /** The open connections of `userId` on every hub of the cluster. */
+  connectionsOf(userId: string, options?: ConnectionsOfOptions): Promise<UserConnection[]>;
+  /** Closes the connections the publisher opened (a connection passed in stays open). */
   close(): Promise<void>;
 }
 
@@ -93,7 +108,29 @@ export function createPublisher(arg: RedisTarget & PublisherOptions): Publisher 
   // Only the first publish waits for the connection; later ones fail fast while Redis is down.
   let connected = false;
   if (owned) redis.on('error', () => {});
+  const control = controlClient(redis, prefix, settings.sharded);
+  async function ready(what: string): Promise<void> {
+    if (closed) throw new BrokerUnavailableError(`${what} failed: publisher closed`);
+    if (!connected) {
+      connecting ??= whenReady(redis, connectTimeoutMs).finally(() => {
+        connecting = undefined;
+      });
+      await connecting;
+      connected = true;
+    }
+    if (redis.status !== 'ready') throw new BrokerUnavailableError(`${what} failed: Redis is not connected`);
+  }
   return {
+    async disconnectUser(userId, options) {
+      const { request, timeoutMs } = disconnectRequest('publisher.disconnectUser()', userId, options);
+      await ready('disconnectUser');
+      return (await control.request(request, timeoutMs)).closed;
+    },
+    async connectionsOf(userId, options) {
+      const { request, timeoutMs } = connectionsRequest('publisher.connectionsOf()', userId, options);
+      await ready('connectionsOf');
+      return [...(await control.request(request, timeoutMs)).connections];
+    },
     async publish(topic, data, options) {
       if (!isValidTopic(topic)) throw new TypeError(`publisher.publish(): ${topicProblem(topic)}`);
       const problem = payloadProblem(data);
@@ -118,6 +155,7 @@ export function createPublisher(arg: RedisTarget & PublisherOptions): Publisher 
     async close() {
       if (closed) return;
       closed = true;
+      control.close();
       if (owned) await redis.quit().catch(() => redis.disconnect());
     },
   };
