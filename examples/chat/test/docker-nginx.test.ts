@@ -14,8 +14,14 @@ import {
   renderNginxConfig,
   writeNginxConfig,
 } from '../../../docker/render-nginx.mjs';
+import {
+  makeCertificate,
+  type NginxHandle,
+  nginxBinary,
+  nginxTest,
+  startNginx,
+} from '../../../test/utils/nginx.js';
 import { freePort } from '../../../test/utils/process.js';
-import { makeCertificate, nginxTest, type RunningNginx, requireNginx, startNginx } from './utils/nginx.js';
 
 /** The server's default heartbeat interval (packages/server ServerOptions.heartbeat.intervalMs). */
 const HEARTBEAT_INTERVAL_S = 25;
@@ -96,7 +102,7 @@ describe('docker/nginx.conf', () => {
 
 describe('nginx -t', () => {
   it('accepts the rendered config with and without TLS', async () => {
-    requireNginx();
+    nginxBinary();
     const prefix = mkdtempSync(join(tmpdir(), 'hubbub-nginx-t-'));
     try {
       const tls = { listen: `127.0.0.1:${await freePort()}`, ...makeCertificate(prefix) };
@@ -121,7 +127,7 @@ describe('nginx -t', () => {
 
 describe('WebSocket through nginx', () => {
   const upstreams: Upstream[] = [];
-  let nginx: RunningNginx;
+  let nginx: NginxHandle;
   const sockets: WebSocket[] = [];
 
   beforeAll(async () => {
@@ -141,7 +147,7 @@ describe('WebSocket through nginx', () => {
   it('upgrades over ws:// and spreads connections round robin over the instances', async () => {
     const seen: string[] = [];
     for (let i = 0; i < 4; i++) {
-      const { ws, hello } = await openSocket(`ws://127.0.0.1:${nginx.httpPort}/ws`);
+      const { ws, hello } = await openSocket(`ws://127.0.0.1:${nginx.port}/ws`);
       sockets.push(ws);
       expect(ws.protocol).toBe('hubbub.v1');
       expect(hello.upgrade?.toLowerCase()).toBe('websocket');
@@ -163,7 +169,7 @@ describe('WebSocket through nginx', () => {
   it('passes plain HTTP requests (the chat page) through as well', async () => {
     const bodies = new Set<string>();
     for (let i = 0; i < 4; i++) {
-      const res = await fetch(`http://127.0.0.1:${nginx.httpPort}/`);
+      const res = await fetch(`http://127.0.0.1:${nginx.port}/`);
       bodies.add(await res.text());
     }
     expect(bodies).toEqual(new Set(['a', 'b']));
@@ -172,7 +178,7 @@ describe('WebSocket through nginx', () => {
   it('skips an instance that is down', async () => {
     await stopUpstream(upstreams.pop()!);
     for (let i = 0; i < 3; i++) {
-      const { ws, hello } = await openSocket(`ws://127.0.0.1:${nginx.httpPort}/ws`);
+      const { ws, hello } = await openSocket(`ws://127.0.0.1:${nginx.port}/ws`);
       sockets.push(ws);
       expect(hello.name).toBe('a');
     }

@@ -1,9 +1,8 @@
 import type { CloseContext, HubbubError, StateContext } from '@hubbub/client';
-import { afterEach, describe, expect, it } from 'vitest';
-import { connectClient, disposeAll, startHub } from './utils/harness.js';
-import { waitFor, waitForState } from './utils/wait.js';
-
-afterEach(disposeAll);
+import { describe, expect, it } from 'vitest';
+import { connectClient, waitForState } from '../../../test/utils/client.js';
+import { startHub } from '../../../test/utils/hub.js';
+import { waitFor } from '../../../test/utils/wait.js';
 
 describe('auth lifecycle against a real hub', () => {
   it('refreshes the token before it expires, without dropping the connection', async () => {
@@ -21,7 +20,7 @@ describe('auth lifecycle against a real hub', () => {
     client.on('close', (c) => closes.push(c));
     await waitForState(client, 'open');
 
-    await waitFor(() => seen.filter((s) => s.refresh).length >= 3, 'three refreshes', 10_000);
+    await waitFor(() => seen.filter((s) => s.refresh).length >= 3, 10_000, 'three refreshes');
 
     expect(closes).toEqual([]);
     expect(client.state).toBe('open');
@@ -52,7 +51,7 @@ describe('auth lifecycle against a real hub', () => {
     const errors: HubbubError[] = [];
     client.on('state', (s) => states.push(s));
     client.on('error', (e) => errors.push(e));
-    await waitFor(() => states.filter((s) => s.to === 'open').length >= 2, 'reopened after expiry', 8_000);
+    await waitFor(() => states.filter((s) => s.to === 'open').length >= 2, 8_000, 'reopened after expiry');
 
     expect(states[1]).toMatchObject({ from: 'open', to: 'reconnecting', code: 4419 });
     expect(states[2]).toMatchObject({ from: 'reconnecting', to: 'open' });

@@ -3,8 +3,8 @@ import type { Client, createClient } from '@hubbub/client/browser';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type PageServer, servePages } from '../../../test/utils/chromium.js';
+import { closeHubs, startHub } from '../../../test/utils/hub.js';
 import { buildBrowserBundle } from './utils/bundle.js';
-import { disposeAll, startHub } from './utils/harness.js';
 
 /** A page that imports the bundle the way the README shows, with no bundler. */
 const PAGE = `<!doctype html><title>hubbub</title><script type="module">
@@ -34,7 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await pages?.close();
-  await disposeAll();
+  await closeHubs();
 });
 
 describe('browser bundle', () => {

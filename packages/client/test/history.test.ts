@@ -1,9 +1,8 @@
 import type { MessageMeta, RetryContext, StateContext } from '@hubbub/client';
-import { afterEach, describe, expect, it } from 'vitest';
-import { connectClient, disposeAll, startHub } from './utils/harness.js';
-import { waitFor, waitForState, waitSubscribed } from './utils/wait.js';
-
-afterEach(disposeAll);
+import { describe, expect, it } from 'vitest';
+import { connectClient, waitForState, waitSubscribed } from '../../../test/utils/client.js';
+import { startHub } from '../../../test/utils/hub.js';
+import { waitFor } from '../../../test/utils/wait.js';
 
 describe('#subscribe with last', () => {
   it('starts with the latest messages, flagged replayed, then live ones', async () => {
@@ -13,9 +12,9 @@ describe('#subscribe with last', () => {
     const got: [unknown, MessageMeta][] = [];
     const sub = client.subscribe('room.h', (data, meta) => got.push([data, meta]), { last: 3 });
     await waitSubscribed(sub);
-    await waitFor(() => got.length === 3, 'history');
+    await waitFor(() => got.length === 3, 10_000, 'history');
     await hub.publish('room.h', 'm6');
-    await waitFor(() => got.length === 4, 'live message');
+    await waitFor(() => got.length === 4, 10_000, 'live message');
     expect(got.map(([d]) => d)).toEqual(['m3', 'm4', 'm5', 'm6']);
     expect(got.map(([, m]) => m.replayed)).toEqual([true, true, true, false]);
     expect(got.map(([, m]) => m.offset)).toEqual([3, 4, 5, 6]);

@@ -1,9 +1,9 @@
 import type { CloseContext, HubbubError } from '@hubbub/client';
-import { afterEach, describe, expect, it } from 'vitest';
-import { connectClient, disposeAll, proxyTo, startHub } from './utils/harness.js';
-import { waitFor, waitForState, waitSubscribed } from './utils/wait.js';
-
-afterEach(disposeAll);
+import { describe, expect, it } from 'vitest';
+import { connectClient, waitForState, waitSubscribed } from '../../../test/utils/client.js';
+import { startHub } from '../../../test/utils/hub.js';
+import { waitFor } from '../../../test/utils/wait.js';
+import { proxyTo } from './utils/harness.js';
 
 describe('link faults through the TCP proxy', () => {
   it('detects a frozen link within the heartbeat timeout and reconnects', async () => {
@@ -38,11 +38,11 @@ describe('link faults through the TCP proxy', () => {
 
     proxy.freeze('down');
     const acked = writer.publish('once', 'exactly-once');
-    await waitFor(() => got.length === 1, 'first delivery');
+    await waitFor(() => got.length === 1, 10_000, 'first delivery');
     proxy.cut();
     const ack = await acked;
     await hub.publish('once', 'marker');
-    await waitFor(() => got.includes('marker'), 'marker');
+    await waitFor(() => got.includes('marker'), 10_000, 'marker');
 
     expect(got).toEqual(['exactly-once', 'marker']);
     expect(ack.offset).toBe(1);
@@ -64,7 +64,7 @@ describe('link faults through the TCP proxy', () => {
     proxy.thaw();
     const again = await client.publish('t', 'once', { key: err.key });
     await client.publish('t', 'marker');
-    await waitFor(() => got.includes('marker'), 'marker');
+    await waitFor(() => got.includes('marker'), 10_000, 'marker');
     expect(again.offset).toBe(1);
     expect(got).toEqual(['once', 'marker']);
   });
@@ -78,7 +78,7 @@ describe('link faults through the TCP proxy', () => {
     proxy.freeze('down');
     // A generated key comes back too.
     const sent = client.publish('t', 1).catch((e: HubbubError) => e);
-    await waitFor(() => client.queue.length === 0, 'the publish on the wire');
+    await waitFor(() => client.queue.length === 0, 10_000, 'the publish on the wire');
     proxy.cut();
     await waitForState(client, 'closed');
     expect(await sent).toMatchObject({
@@ -116,7 +116,7 @@ describe('link faults through the TCP proxy', () => {
     } finally {
       clearInterval(sampler);
     }
-    await waitFor(() => got.length === 400, 'all 400 delivered', 20_000);
+    await waitFor(() => got.length === 400, 20_000, 'all 400 delivered');
 
     expect(got).toEqual(Array.from({ length: 400 }, (_, i) => i));
     // The throttle pushed back all the way to the socket buffer, and no further.
@@ -137,7 +137,7 @@ describe('payloads and publish errors against a real hub', () => {
     const bytes = new Uint8Array([0, 1, 2, 127, 128, 253, 254, 255]);
     await writer.publish('bin', bytes);
     await writer.publish('bin', new Uint8Array([9, 8, 7]).buffer);
-    await waitFor(() => got.length === 2, 'two binary messages');
+    await waitFor(() => got.length === 2, 10_000, 'two binary messages');
 
     expect(got[0]).toBeInstanceOf(Uint8Array);
     expect([...(got[0] as Uint8Array)]).toEqual([...bytes]);
@@ -184,15 +184,15 @@ describe('payloads and publish errors against a real hub', () => {
     expect(hub.stats().subscriptions).toBe(1);
 
     await hub.publish('dup', 1);
-    await waitFor(() => a.length === 1 && b.length === 1, 'both handles got it');
+    await waitFor(() => a.length === 1 && b.length === 1, 10_000, 'both handles got it');
     subA.unsubscribe();
     await hub.publish('dup', 2);
-    await waitFor(() => b.length === 2, 'second message');
+    await waitFor(() => b.length === 2, 10_000, 'second message');
     expect(a).toEqual([1]);
     expect(b).toEqual([1, 2]);
     expect(subA.state).toBe('unsubscribed');
 
     subB.unsubscribe();
-    await waitFor(() => hub.stats().subscriptions === 0, 'server forgot the subscription');
+    await waitFor(() => hub.stats().subscriptions === 0, 10_000, 'server forgot the subscription');
   });
 });

@@ -1,9 +1,9 @@
 import type { HubbubError } from '@hubbub/client';
-import { afterEach, describe, expect, it } from 'vitest';
-import { connectClient, disposeAll, proxyTo, startHub } from './utils/harness.js';
-import { waitFor, waitForState, waitSubscribed } from './utils/wait.js';
-
-afterEach(disposeAll);
+import { describe, expect, it } from 'vitest';
+import { connectClient, waitForState, waitSubscribed } from '../../../test/utils/client.js';
+import { startHub } from '../../../test/utils/hub.js';
+import { waitFor } from '../../../test/utils/wait.js';
+import { proxyTo } from './utils/harness.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -31,7 +31,7 @@ describe('pacing against the server rate limit', () => {
       ),
     );
     for (let stall = 0; stall < 2; stall++) {
-      await waitFor(() => got.length >= 10 + stall * 30, `delivery before stall ${stall + 1}`);
+      await waitFor(() => got.length >= 10 + stall * 30, 10_000, `delivery before stall ${stall + 1}`);
       proxy.freeze('up');
       // The length of the stall is the fault itself, not a wait for an outcome.
       await sleep(600);
@@ -39,7 +39,7 @@ describe('pacing against the server rate limit', () => {
     }
     const settled = await Promise.all(outcomes);
     const acked = settled.filter((o) => o === 'acked').length;
-    await waitFor(() => got.length >= acked, `${acked} deliveries`);
+    await waitFor(() => got.length >= acked, 10_000, `${acked} deliveries`);
 
     expect(hub.stats().rateLimited).toBeGreaterThan(0);
     expect(settled.filter((o) => o !== 'acked')).toEqual([]);

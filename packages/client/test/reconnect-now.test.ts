@@ -1,8 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { connectClient, disposeAll, startHub } from './utils/harness.js';
-import { waitForState, waitSubscribed } from './utils/wait.js';
-
-afterEach(disposeAll);
+import { describe, expect, it } from 'vitest';
+import { connectClient, waitForState, waitSubscribed } from '../../../test/utils/client.js';
+import { startHub } from '../../../test/utils/hub.js';
 
 /** A backoff far longer than any test: only reconnectNow() can bring the client back in time. */
 const SLOW_RECONNECT = { minDelayMs: 60_000, maxDelayMs: 60_000, jitter: 0 } as const;

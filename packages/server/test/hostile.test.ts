@@ -2,8 +2,9 @@ import { CloseCode, ErrorCode, SUBPROTOCOL } from '@hubbub/protocol';
 import type { Hub } from '@hubbub/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { closeHubs, startHub } from '../../../test/utils/hub.js';
+import { waitFor } from '../../../test/utils/wait.js';
 import { openTcp, readUntilClosed, upgradeRequest } from './utils/raw.js';
-import { disposeAll, eventually, startHub } from './utils/servers.js';
 import { connectClient, TestClient } from './utils/tclient.js';
 
 const outcomes: Array<{ input: string; outcome: string }> = [];
@@ -55,7 +56,7 @@ afterAll(async () => {
   expect(good.ws.readyState).toBe(WebSocket.OPEN);
   console.log(`\nhostile input | outcome\n${outcomes.map((o) => `${o.input} | ${o.outcome}`).join('\n')}`);
   console.log(`well-behaved client: received all ${published} messages in order, connection still open`);
-  await disposeAll();
+  await closeHubs();
 });
 
 describe('hostile inputs (a well-behaved subscriber stays served throughout)', () => {
@@ -272,7 +273,7 @@ describe('hostile inputs (a well-behaved subscriber stays served throughout)', (
   });
 
   it('the server is unaffected', async () => {
-    await eventually(() => hub.stats().connections >= 1);
+    await waitFor(() => hub.stats().connections >= 1);
     expect(hub.stats().malformed).toBeGreaterThan(0);
     expect(hub.stats().rateLimited).toBeGreaterThan(0);
   });

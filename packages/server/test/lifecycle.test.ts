@@ -1,10 +1,9 @@
 import { CloseCode, ErrorCode } from '@hubbub/protocol';
 import { type Broker, BrokerUnavailableError, createMemoryBroker } from '@hubbub/server';
-import { afterEach, describe, expect, it } from 'vitest';
-import { disposeAll, eventually, startHub } from './utils/servers.js';
+import { describe, expect, it } from 'vitest';
+import { startHub } from '../../../test/utils/hub.js';
+import { waitFor } from '../../../test/utils/wait.js';
 import { connectClient, TestClient } from './utils/tclient.js';
-
-afterEach(disposeAll);
 
 describe('hub.close', () => {
   it('sends goaway with staggered retry hints, closes with 1001, then refuses new sockets', async () => {
@@ -36,7 +35,7 @@ describe('hub.close', () => {
     const { hub, url } = await startHub({ broker });
     const c = await connectClient(url);
     c.send({ type: 'pub', id: 1, topic: 'slow', data: 1 });
-    await eventually(() => hub.stats().published === 1);
+    await waitFor(() => hub.stats().published === 1);
     const closing = hub.close({ drainMs: 3_000 });
     setTimeout(release, 50);
     const ack = await c.waitForMessage('ack');
@@ -72,7 +71,7 @@ describe('events and stats', () => {
     expect(await a.waitForClose()).toEqual({ code: 4000, reason: 'bye' });
     hub.terminateAll();
     expect((await b.waitForClose()).code).toBe(CloseCode.Abnormal);
-    await eventually(() => events.length === 4);
+    await waitFor(() => events.length === 4);
     expect(events).toEqual([
       `connection ${sa}`,
       `connection ${sb}`,

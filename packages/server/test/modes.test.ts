@@ -9,12 +9,12 @@ import { SUBPROTOCOL } from '@hubbub/protocol';
 import { createServer } from '@hubbub/server';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { disposeAll, startHub, track } from './utils/servers.js';
+import { closeHubs, startHub, track } from '../../../test/utils/hub.js';
 import { connectClient, TestClient } from './utils/tclient.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
-  await disposeAll();
+  await closeHubs();
   await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
 });
 

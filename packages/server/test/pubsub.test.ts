@@ -1,8 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { disposeAll, eventually, startHub } from './utils/servers.js';
+import { describe, expect, it } from 'vitest';
+import { startHub } from '../../../test/utils/hub.js';
+import { waitFor } from '../../../test/utils/wait.js';
 import { connectClient, TestClient } from './utils/tclient.js';
-
-afterEach(disposeAll);
 
 describe('publish and subscribe', () => {
   it('welcomes with the limits, acks client publishes with offsets, delivers to subscribers', async () => {
@@ -23,7 +22,7 @@ describe('publish and subscribe', () => {
     const r = await hub.publish('room:1', [1, 2]);
     expect(r.offset).toBe(2);
     expect((await b.waitForMessage('msg')).data).toEqual([1, 2]);
-    await eventually(() => hub.stats().subscriptions === 1);
+    await waitFor(() => hub.stats().subscriptions === 1);
     expect(hub.stats()).toMatchObject({ connections: 2, topics: 1, published: 2 });
   });
 

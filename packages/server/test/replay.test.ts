@@ -1,9 +1,7 @@
 import { type Broker, createMemoryBroker } from '@hubbub/server';
-import { afterEach, describe, expect, it } from 'vitest';
-import { disposeAll, startHub } from './utils/servers.js';
+import { describe, expect, it } from 'vitest';
+import { startHub } from '../../../test/utils/hub.js';
 import { connectClient, type TestClient } from './utils/tclient.js';
-
-afterEach(disposeAll);
 
 /** Records the order of `subscribed` and `msg` frames as the socket receives them. */
 function record(c: TestClient): string[] {

@@ -1,9 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { startHub } from '../../../test/utils/hub.js';
+import { waitFor } from '../../../test/utils/wait.js';
 import { type Subscriber, TopicIndex } from '../src/topics.js';
-import { disposeAll, eventually, startHub } from './utils/servers.js';
 import { connectClient } from './utils/tclient.js';
-
-afterEach(disposeAll);
 
 describe('TopicIndex', () => {
   it('keeps both directions and reports first and last subscribers', () => {
@@ -56,7 +55,7 @@ describe('subscriptions over a socket', () => {
     expect((await c.waitForMessage('error', (m) => m.id === 5)).code).toBe('NOT_SUBSCRIBED');
     expect(hub.stats()).toMatchObject({ topics: 3, subscriptions: 3 });
     c.close();
-    await eventually(() => hub.stats().connections === 0);
+    await waitFor(() => hub.stats().connections === 0);
     expect(hub.stats()).toMatchObject({ topics: 0, subscriptions: 0 });
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../../test/utils/wait.js';
 import type { Broker, HistoryOptions } from '../../src/broker/broker.js';
-import { offsetsOf, pastDeadline, type Started, startBroker, uniqueTopic, waitFor } from './harness.js';
+import { offsetsOf, pastDeadline, type Started, startBroker, uniqueTopic } from './harness.js';
 
 /** What the contract suite needs from a backend. */
 export interface ContractBackend {
@@ -61,7 +62,7 @@ export function brokerContract(name: string, backend: () => ContractBackend): vo
         expect(other.offset).toBe(first.offset + 1);
         const elsewhere = await broker.publish(uniqueTopic(), 'c', 'key-1');
         expect(elsewhere).toMatchObject({ offset: 1, duplicate: false });
-        await waitFor(() => offsetsOf(delivered, topic).length >= 2, 'two deliveries');
+        await waitFor(() => offsetsOf(delivered, topic).length >= 2, 5_000, 'two deliveries');
         const read = await broker.read(topic, { after: 0 });
         expect(read.messages.map((m) => m.data)).toEqual(['a', 'b']);
         expect(offsetsOf(delivered, topic)).toEqual([1, 2]);
@@ -83,7 +84,7 @@ export function brokerContract(name: string, backend: () => ContractBackend): vo
         const values = [{ a: [1, 'two', null], b: { c: true } }, 'text ünïcode', 42, null, [1, 2]];
         for (const value of values) await broker.publish(topic, value);
         await broker.publish(topic, bytes(0, 1, 2, 0xff, 0xb1));
-        await waitFor(() => offsetsOf(delivered, topic).length === 6, 'six deliveries');
+        await waitFor(() => offsetsOf(delivered, topic).length === 6, 5_000, 'six deliveries');
         const live = delivered.filter((m) => m.topic === topic).map((m) => m.data);
         const read = (await broker.read(topic, { after: 0 })).messages.map((m) => m.data);
         for (const got of [live, read]) {
@@ -154,7 +155,11 @@ export function brokerContract(name: string, backend: () => ContractBackend): vo
         await broker.publish(topic, 1);
         await broker.publish(topic, 2);
         expect((await broker.read(topic, { after: 0 })).messages).toHaveLength(2);
-        await waitFor(async () => (await broker.read(topic, { after: 0 })).messages.length === 0, 'expiry');
+        await waitFor(
+          async () => (await broker.read(topic, { after: 0 })).messages.length === 0,
+          5_000,
+          'expiry',
+        );
         const read = await broker.read(topic, { after: 0 });
         expect(read.firstOffset).toBe(read.offset + 1);
       });
@@ -183,12 +188,12 @@ export function brokerContract(name: string, backend: () => ContractBackend): vo
         await broker.publish(topic, 'before');
         await broker.listen(topic);
         await broker.publish(topic, 'during');
-        await waitFor(() => offsetsOf(delivered, topic).length === 1, 'one delivery');
+        await waitFor(() => offsetsOf(delivered, topic).length === 1, 5_000, 'one delivery');
         await broker.unlisten(topic);
         await broker.publish(topic, 'after');
         await broker.listen(topic);
         const marker = await broker.publish(topic, 'marker');
-        await waitFor(() => offsetsOf(delivered, topic).includes(marker.offset), 'the marker');
+        await waitFor(() => offsetsOf(delivered, topic).includes(marker.offset), 5_000, 'the marker');
         expect(delivered.filter((m) => m.topic === topic).map((m) => m.data)).toEqual(['during', 'marker']);
       });
 
@@ -199,7 +204,7 @@ export function brokerContract(name: string, backend: () => ContractBackend): vo
         await broker.listen(topic);
         await broker.unlisten(topic);
         await broker.publish(topic, 'still');
-        await waitFor(() => offsetsOf(delivered, topic).length === 1, 'a delivery');
+        await waitFor(() => offsetsOf(delivered, topic).length === 1, 5_000, 'a delivery');
       });
 
       it('delivers concurrent publishes once each, in offset order, matching their data', async () => {
@@ -207,7 +212,7 @@ export function brokerContract(name: string, backend: () => ContractBackend): vo
         const topic = uniqueTopic();
         await broker.listen(topic);
         const results = await Promise.all(Array.from({ length: 200 }, (_, i) => broker.publish(topic, i)));
-        await waitFor(() => offsetsOf(delivered, topic).length === 200, '200 deliveries');
+        await waitFor(() => offsetsOf(delivered, topic).length === 200, 5_000, '200 deliveries');
         expect(offsetsOf(delivered, topic)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
         const byOffset = new Map(results.map((r, i) => [r.offset, i]));
         for (const m of delivered) expect(m.data).toBe(byOffset.get(m.offset));

@@ -1,42 +1,26 @@
 import { createServer as createTcpServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
-import { type Client, createClient } from '@hubbub/client';
-import { createPublisher, createRedisBroker, createServer, type Hub } from '@hubbub/server';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createPublisher, createRedisBroker } from '@hubbub/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectClient } from '../../../../test/utils/client.js';
+import { startHub, type TestHub } from '../../../../test/utils/hub.js';
 import { type RedisHandle, startRedis } from '../../../../test/utils/redis.js';
-import { uniqueTopic, waitFor } from './harness.js';
+import { waitFor } from '../../../../test/utils/wait.js';
+import { uniqueTopic } from './harness.js';
 
 const PREFIX = 'cross';
 const HISTORY = { size: 2_000, ttlMs: 60_000 };
 let redis: RedisHandle;
-const hubs: Hub[] = [];
-const clients: Client[] = [];
 
 beforeAll(async () => {
   redis = await startRedis({ own: true });
-});
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await Promise.all(hubs.splice(0).map((hub) => hub.close({ drainMs: 0 })));
 });
 afterAll(async () => {
   await redis?.stop();
 });
 
-async function startHub(): Promise<{ hub: Hub; port: number }> {
-  const broker = createRedisBroker({ url: redis.url }, { prefix: PREFIX });
-  const hub = createServer({ port: 0, host: '127.0.0.1', broker, history: HISTORY });
-  hubs.push(hub);
-  await hub.ready;
-  return { hub, port: hub.address().port };
-}
-
-function connectClient(port: number): Client {
-  const client = createClient({
-    url: `ws://127.0.0.1:${port}`,
-    reconnect: { minDelayMs: 20, maxDelayMs: 200 },
-  });
-  clients.push(client);
-  return client;
+/** A hub on the shared Redis, closed when the test finishes. */
+function startRedisHub(): Promise<TestHub> {
+  return startHub({ broker: createRedisBroker({ url: redis.url }, { prefix: PREFIX }), history: HISTORY });
 }
 
 /** A TCP front that forwards new connections to a switchable port, like a load balancer. */
@@ -71,23 +55,23 @@ async function startSwitch(initial: number) {
 
 describe('hubs joined by Redis', () => {
   it('delivers to a subscriber on hub B what is published on hub A, by the hub or a client', async () => {
-    const [a, b] = [await startHub(), await startHub()];
+    const [a, b] = [await startRedisHub(), await startRedisHub()];
     const topic = uniqueTopic('room');
     const subscriber = connectClient(b.port);
     const got: unknown[] = [];
     const sub = subscriber.subscribe(topic, (data) => got.push(data));
-    await waitFor(() => sub.state === 'subscribed', 'the subscription on hub B');
+    await waitFor(() => sub.state === 'subscribed', 5_000, 'the subscription on hub B');
 
     await a.hub.publish(topic, { from: 'hub A' });
     const sender = connectClient(a.port);
     await sender.publish(topic, new Uint8Array([1, 2, 3]));
-    await waitFor(() => got.length === 2, 'two messages on hub B');
+    await waitFor(() => got.length === 2, 5_000, 'two messages on hub B');
     expect(got[0]).toEqual({ from: 'hub A' });
     expect(Array.from(got[1] as Uint8Array)).toEqual([1, 2, 3]);
   });
 
   it('resumes from Redis history with no gap or duplicate after reconnecting to the other hub', async () => {
-    const [a, b] = [await startHub(), await startHub()];
+    const [a, b] = [await startRedisHub(), await startRedisHub()];
     const front = await startSwitch(a.port);
     const connected = { a: 0, b: 0 };
     a.hub.on('connection', () => connected.a++);
@@ -103,7 +87,7 @@ describe('hubs joined by Redis', () => {
         offsets.push(meta.offset);
       });
       sub.on('gap', (gap) => gaps.push(gap));
-      await waitFor(() => sub.state === 'subscribed', 'the subscription through the front');
+      await waitFor(() => sub.state === 'subscribed', 5_000, 'the subscription through the front');
 
       const TOTAL = 400;
       let published = 0;
@@ -114,14 +98,18 @@ describe('hubs joined by Redis', () => {
           if (published % 25 === 0) await new Promise((r) => setTimeout(r, 5));
         }
       })();
-      await waitFor(() => published >= 100 && offsets.length > 0, '100 published');
+      await waitFor(() => published >= 100 && offsets.length > 0, 5_000, '100 published');
       front.switchTo(b.port);
-      await waitFor(() => connected.b === 1 && sub.state === 'subscribed', 'the client back, on hub B');
-      await waitFor(() => published >= 250, '250 published');
+      await waitFor(
+        () => connected.b === 1 && sub.state === 'subscribed',
+        5_000,
+        'the client back, on hub B',
+      );
+      await waitFor(() => published >= 250, 5_000, '250 published');
       front.switchTo(a.port);
-      await waitFor(() => connected.a === 2, 'the client back, on hub A');
+      await waitFor(() => connected.a === 2, 5_000, 'the client back, on hub A');
       await publishing;
-      await waitFor(() => offsets.length >= TOTAL, `${TOTAL} messages (got ${offsets.length})`, 20_000);
+      await waitFor(() => offsets.length >= TOTAL, 20_000, `${TOTAL} messages (got ${offsets.length})`);
 
       expect(offsets).toEqual(Array.from({ length: TOTAL }, (_, i) => i + 1));
       expect(gaps).toEqual([]);

@@ -1,5 +1,7 @@
 import type { Broker, BrokerMessage, HistoryOptions } from '../../src/broker/broker.js';
 
+export { waitFor } from '../../../../test/utils/wait.js';
+
 /** A started broker and what it handed to its context. */
 export interface Started {
   readonly broker: Broker;
@@ -22,16 +24,6 @@ export async function startBroker(
     readyChanged: (value) => ready.push(value),
   });
   return { broker, delivered, ready };
-}
-
-/** Resolves once `condition()` is true; rejects naming `what` after `timeoutMs`. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** Resolves after `ms`; only for waiting past a deadline, never before asserting that something happened. */

@@ -3,12 +3,13 @@ import { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { which } from '../../../../test/utils/process.js';
 import { type RedisHandle, startRedis } from '../../../../test/utils/redis.js';
+import { waitFor } from '../../../../test/utils/wait.js';
 import type { Broker } from '../../src/broker/broker.js';
 import { createRedisBroker } from '../../src/broker/redis/broker.js';
 import { topicKeys } from '../../src/broker/redis/keys.js';
 import { createPublisher } from '../../src/broker/redis/publisher.js';
 import { brokerContract } from './contract.js';
-import { offsetsOf, type Started, startBroker, uniqueTopic, waitFor } from './harness.js';
+import { offsetsOf, type Started, startBroker, uniqueTopic } from './harness.js';
 
 const PREFIX = 'cluster';
 const nodes: RedisHandle[] = [];
@@ -42,7 +43,7 @@ beforeAll(async () => {
     timeout: 30_000,
   });
   for (const node of nodes)
-    await waitFor(() => clusterInfoOk(node.port), `cluster_state:ok on ${node.port}`, 20_000);
+    await waitFor(() => clusterInfoOk(node.port), 20_000, `cluster_state:ok on ${node.port}`);
 });
 afterAll(async () => {
   for (const client of clients) client.disconnect();
@@ -53,7 +54,7 @@ brokerContract('redis cluster', () => ({
   create: () => createRedisBroker({ redis: connect() }, { prefix: PREFIX }),
   loseData: async () => {
     const admin = connect();
-    await waitFor(() => admin.status === 'ready', 'the admin cluster client');
+    await waitFor(() => admin.status === 'ready', 5_000, 'the admin cluster client');
     await Promise.all(admin.nodes('master').map((node) => node.flushall()));
   },
 }));
@@ -75,12 +76,12 @@ describe('RedisBroker on Redis Cluster', () => {
     for (const topic of topics) await Promise.all([b.broker.listen(topic), c.broker.listen(topic)]);
     for (let i = 1; i <= 10; i++) await Promise.all(topics.map((topic) => a.broker.publish(topic, i)));
     for (const node of [b, c]) {
-      await waitFor(() => node.delivered.length === 60, '60 deliveries');
+      await waitFor(() => node.delivered.length === 60, 5_000, '60 deliveries');
       for (const topic of topics)
         expect(offsetsOf(node.delivered, topic)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     }
     const admin = connect();
-    await waitFor(() => admin.status === 'ready', 'the admin cluster client');
+    await waitFor(() => admin.status === 'ready', 5_000, 'the admin cluster client');
     const owners = new Set<number>();
     for (const topic of topics) {
       const channel = topicKeys(PREFIX, topic).channel;
@@ -100,7 +101,7 @@ describe('RedisBroker on Redis Cluster', () => {
     const topic = uniqueTopic('shard');
     const channel = topicKeys(PREFIX, topic).channel;
     const admin = connect();
-    await waitFor(() => admin.status === 'ready', 'the admin cluster client');
+    await waitFor(() => admin.status === 'ready', 5_000, 'the admin cluster client');
     const count = async () => {
       let n = 0;
       for (const node of admin.nodes('master'))
@@ -110,7 +111,7 @@ describe('RedisBroker on Redis Cluster', () => {
     await broker.listen(topic);
     expect(await count()).toBe(1);
     await broker.unlisten(topic);
-    await waitFor(async () => (await count()) === 0, 'the sharded unsubscribe');
+    await waitFor(async () => (await count()) === 0, 5_000, 'the sharded unsubscribe');
   });
 
   it('takes publishes from createPublisher on the cluster', async () => {
@@ -120,7 +121,7 @@ describe('RedisBroker on Redis Cluster', () => {
     await broker.listen(topic);
     const first = await publisher.publish(topic, new Uint8Array([7, 8]), { key: 'k' });
     expect(await publisher.publish(topic, 'again', { key: 'k' })).toEqual({ ...first, duplicate: true });
-    await waitFor(() => delivered.length === 1, 'a delivery');
+    await waitFor(() => delivered.length === 1, 5_000, 'a delivery');
     expect(Array.from(delivered[0]?.data as Uint8Array)).toEqual([7, 8]);
     expect((await broker.read(topic, { last: 5 })).messages.map((m) => m.offset)).toEqual([1]);
     await publisher.close();

@@ -2,12 +2,13 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../../test/utils/process.js';
 import { type RedisHandle, startRedis } from '../../../../test/utils/redis.js';
+import { waitFor } from '../../../../test/utils/wait.js';
 import type { Broker } from '../../src/broker/broker.js';
 import { BrokerUnavailableError } from '../../src/broker/errors.js';
 import { createRedisBroker } from '../../src/broker/redis/broker.js';
 import { topicKeys } from '../../src/broker/redis/keys.js';
 import { createPublisher } from '../../src/broker/redis/publisher.js';
-import { offsetsOf, type Started, startBroker, uniqueTopic, waitFor } from './harness.js';
+import { offsetsOf, type Started, startBroker, uniqueTopic } from './harness.js';
 
 const PREFIX = 'outage';
 let redis: RedisHandle;
@@ -48,10 +49,10 @@ describe('RedisBroker when Redis goes away', () => {
       await broker.listen(topic);
       const before = await broker.publish(topic, 'before');
       await publisher.publish(topic, 'warm-up');
-      await waitFor(() => delivered.length === 2, 'deliveries before the outage');
+      await waitFor(() => delivered.length === 2, 5_000, 'deliveries before the outage');
 
       await redis.kill();
-      await waitFor(() => ready.at(-1) === false, 'readyChanged(false)');
+      await waitFor(() => ready.at(-1) === false, 5_000, 'readyChanged(false)');
       expect(broker.isReady()).toBe(false);
       const failed = broker.publish(topic, 'during');
       await expect(failed).rejects.toBeInstanceOf(BrokerUnavailableError);
@@ -59,23 +60,27 @@ describe('RedisBroker when Redis goes away', () => {
       await expect(publisher.publish(topic, 'during')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
 
       await redis.restart();
-      await waitFor(() => ready.at(-1) === true, 'readyChanged(true)', 20_000);
+      await waitFor(() => ready.at(-1) === true, 20_000, 'readyChanged(true)');
       expect(broker.isReady()).toBe(true);
       expect(await numsub(topicKeys(PREFIX, topic).channel)).toBe(1);
 
       const after = await broker.publish(topic, 'after');
       expect(after.epoch).not.toBe(before.epoch);
       expect(after.offset).toBe(1);
-      await waitFor(() => delivered.some((m) => m.data === 'after'), 'a delivery after the restart');
+      await waitFor(() => delivered.some((m) => m.data === 'after'), 5_000, 'a delivery after the restart');
       expect(delivered.map((m) => m.data)).toEqual(['before', 'warm-up', 'after']);
       expect(delivered[2]?.epoch).toBe(after.epoch);
-      await waitFor(async () => {
-        try {
-          return (await publisher.publish(topic, 'from-publisher')).offset === 2;
-        } catch {
-          return false;
-        }
-      }, 'the publisher to reconnect');
+      await waitFor(
+        async () => {
+          try {
+            return (await publisher.publish(topic, 'from-publisher')).offset === 2;
+          } catch {
+            return false;
+          }
+        },
+        5_000,
+        'the publisher to reconnect',
+      );
     } finally {
       await publisher.close();
     }
@@ -88,23 +93,23 @@ describe('RedisBroker when Redis goes away', () => {
     try {
       await broker.listen(topic);
       for (const n of [1, 2, 3, 4]) await broker.publish(topic, `old-${n}`);
-      await waitFor(() => delivered.length === 4, 'deliveries before the outage');
+      await waitFor(() => delivered.length === 4, 5_000, 'deliveries before the outage');
 
       await redis.kill();
-      await waitFor(() => ready.at(-1) === false, 'readyChanged(false)');
+      await waitFor(() => ready.at(-1) === false, 5_000, 'readyChanged(false)');
       await redis.restart();
-      await waitFor(() => ready.at(-1) === true, 'readyChanged(true)', 20_000);
+      await waitFor(() => ready.at(-1) === true, 20_000, 'readyChanged(true)');
       await waitFor(
         () =>
           publisher.publish(topic, 'new-1').then(
             () => true,
             () => false,
           ),
-        'the publisher to reconnect',
         20_000,
+        'the publisher to reconnect',
       );
       for (const n of [2, 3]) await publisher.publish(topic, `new-${n}`);
-      await waitFor(() => delivered.length === 7, "the new epoch's messages");
+      await waitFor(() => delivered.length === 7, 5_000, "the new epoch's messages");
       const fresh = delivered.slice(4);
       expect(fresh.map((m) => m.data)).toEqual(['new-1', 'new-2', 'new-3']);
       expect(fresh.map((m) => m.offset)).toEqual([1, 2, 3]);
@@ -138,20 +143,20 @@ describe('RedisBroker when Redis goes away', () => {
     try {
       await broker.listen(topic);
       for (const n of [1, 2, 3, 4, 5]) await broker.publish(topic, `old-${n}`);
-      await waitFor(() => delivered.length === 5, 'deliveries before the outage');
+      await waitFor(() => delivered.length === 5, 5_000, 'deliveries before the outage');
 
       await redis.kill();
-      await waitFor(() => pub.status === 'end', 'the publishing connection to give up');
+      await waitFor(() => pub.status === 'end', 5_000, 'the publishing connection to give up');
       await redis.restart();
-      await waitFor(async () => (await numsub(channel)) === 1, 'the resubscription', 20_000);
+      await waitFor(async () => (await numsub(channel)) === 1, 20_000, 'the resubscription');
       await waitFor(
         () =>
           publisher.publish(topic, 'new-1').then(
             () => true,
             () => false,
           ),
-        'the publisher to reconnect',
         20_000,
+        'the publisher to reconnect',
       );
       await publisher.publish(topic, 'new-2');
       await expect(broker.listen(uniqueTopic())).rejects.toMatchObject({ code: 'UNAVAILABLE' });
@@ -159,9 +164,9 @@ describe('RedisBroker when Redis goes away', () => {
 
       reconnectPub = true;
       await pub.connect();
-      await waitFor(() => ready.at(-1) === true, 'readyChanged(true)');
+      await waitFor(() => ready.at(-1) === true, 5_000, 'readyChanged(true)');
       await publisher.publish(topic, 'new-3');
-      await waitFor(() => delivered.length === 8, "the new epoch's messages");
+      await waitFor(() => delivered.length === 8, 5_000, "the new epoch's messages");
       expect(delivered.slice(5).map((m) => m.data)).toEqual(['new-1', 'new-2', 'new-3']);
       expect(offsetsOf(delivered, topic)).toEqual([1, 2, 3, 4, 5, 1, 2, 3]);
     } finally {
@@ -176,20 +181,20 @@ describe('RedisBroker when Redis goes away', () => {
     const topic = uniqueTopic();
     await broker.listen(topic);
     await broker.publish(topic, 'old');
-    await waitFor(() => delivered.length === 1, 'the delivery before the outage');
+    await waitFor(() => delivered.length === 1, 5_000, 'the delivery before the outage');
     await redis.kill();
-    await waitFor(() => ready.at(-1) === false, 'readyChanged(false)');
+    await waitFor(() => ready.at(-1) === false, 5_000, 'readyChanged(false)');
     const late = uniqueTopic();
     await expect(broker.listen(late)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     await redis.restart();
-    await waitFor(() => ready.at(-1) === true, 'readyChanged(true)', 20_000);
+    await waitFor(() => ready.at(-1) === true, 20_000, 'readyChanged(true)');
 
     await broker.listen(late);
     for (const n of [1, 2]) {
       await broker.publish(late, `late-${n}`);
       await broker.publish(topic, `new-${n}`);
     }
-    await waitFor(() => delivered.length === 5, "the new epoch's messages");
+    await waitFor(() => delivered.length === 5, 5_000, "the new epoch's messages");
     expect(offsetsOf(delivered, late)).toEqual([1, 2]);
     expect(offsetsOf(delivered, topic)).toEqual([1, 1, 2]);
     expect(delivered.filter((m) => m.topic === topic).map((m) => m.data)).toEqual(['old', 'new-1', 'new-2']);
@@ -200,7 +205,7 @@ describe('RedisBroker when Redis goes away', () => {
     const topic = uniqueTopic();
     await b.broker.listen(topic);
     await a.broker.publish(topic, 1);
-    await waitFor(() => b.delivered.length === 1, 'first delivery');
+    await waitFor(() => b.delivered.length === 1, 5_000, 'first delivery');
     const admin = new Redis(redis.url);
     try {
       await admin.client('KILL', 'TYPE', 'pubsub');
@@ -208,11 +213,11 @@ describe('RedisBroker when Redis goes away', () => {
       admin.disconnect();
     }
     for (let i = 2; i <= 6; i++) await a.broker.publish(topic, i);
-    await waitFor(() => b.delivered.length >= 6, 'catch-up to offset 6', 15_000);
-    await waitFor(() => b.ready.at(-1) === true, 'ready again', 15_000);
+    await waitFor(() => b.delivered.length >= 6, 15_000, 'catch-up to offset 6');
+    await waitFor(() => b.ready.at(-1) === true, 15_000, 'ready again');
     expect(b.ready).toContain(false);
     const last = await a.broker.publish(topic, 7);
-    await waitFor(() => offsetsOf(b.delivered, topic).includes(last.offset), 'offset 7');
+    await waitFor(() => offsetsOf(b.delivered, topic).includes(last.offset), 5_000, 'offset 7');
     expect(offsetsOf(b.delivered, topic)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(b.delivered.map((m) => m.data)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
@@ -228,10 +233,10 @@ describe('RedisBroker when Redis goes away', () => {
   it('rejects listen while the subscriber connection is down', async () => {
     const { broker, ready } = await start();
     await redis.kill();
-    await waitFor(() => ready.at(-1) === false, 'readyChanged(false)');
+    await waitFor(() => ready.at(-1) === false, 5_000, 'readyChanged(false)');
     await expect(broker.listen(uniqueTopic())).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     await expect(broker.read(uniqueTopic(), { after: 0 })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     await redis.restart();
-    await waitFor(() => ready.at(-1) === true, 'readyChanged(true)', 20_000);
+    await waitFor(() => ready.at(-1) === true, 20_000, 'readyChanged(true)');
   });
 });

@@ -1,13 +1,14 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisHandle, startRedis } from '../../../../test/utils/redis.js';
+import { waitFor } from '../../../../test/utils/wait.js';
 import type { Broker } from '../../src/broker/broker.js';
 import { createRedisBroker } from '../../src/broker/redis/broker.js';
 import { topicKeys } from '../../src/broker/redis/keys.js';
 import { createPublisher } from '../../src/broker/redis/publisher.js';
 import { defineScripts, runPublish } from '../../src/broker/redis/scripts.js';
 import { brokerContract } from './contract.js';
-import { offsetsOf, type Started, startBroker, uniqueTopic, waitFor } from './harness.js';
+import { offsetsOf, type Started, startBroker, uniqueTopic } from './harness.js';
 
 const PREFIX = 'hubtest';
 let redis: RedisHandle;
@@ -60,7 +61,7 @@ describe('RedisBroker', () => {
     const results = await Promise.all(Array.from({ length: 100 }, (_, i) => a.broker.publish(topic, { i })));
     const expected = Array.from({ length: 100 }, (_, i) => i + 1);
     for (const node of [b, c]) {
-      await waitFor(() => node.delivered.length === 100, '100 deliveries');
+      await waitFor(() => node.delivered.length === 100, 5_000, '100 deliveries');
       expect(offsetsOf(node.delivered, topic)).toEqual(expected);
       for (const m of node.delivered)
         expect(m.data).toEqual({ i: results.findIndex((r) => r.offset === m.offset) });
@@ -91,7 +92,7 @@ describe('RedisBroker', () => {
     await publishLost(topic, 'two');
     await publishLost(topic, 'three');
     await broker.publish(topic, 'four');
-    await waitFor(() => delivered.length === 4, 'four deliveries');
+    await waitFor(() => delivered.length === 4, 5_000, 'four deliveries');
     expect(delivered.map((m) => [m.offset, m.data])).toEqual([
       [1, 'one'],
       [2, 'two'],
@@ -108,10 +109,10 @@ describe('RedisBroker', () => {
     await broker.publish(topic, 1);
     for (const n of [2, 3, 4]) await publishLost(topic, n, history);
     await broker.publish(topic, 5);
-    await waitFor(() => offsetsOf(delivered, topic).includes(5), 'offset 5');
+    await waitFor(() => offsetsOf(delivered, topic).includes(5), 5_000, 'offset 5');
     expect(delivered.map((m) => m.data)).toEqual([1, 4, 5]);
     await broker.publish(topic, 6);
-    await waitFor(() => offsetsOf(delivered, topic).includes(6), 'offset 6');
+    await waitFor(() => offsetsOf(delivered, topic).includes(6), 5_000, 'offset 6');
     expect(delivered.map((m) => m.data)).toEqual([1, 4, 5, 6]);
   });
 
@@ -120,11 +121,11 @@ describe('RedisBroker', () => {
     const topic = uniqueTopic();
     await broker.listen(topic);
     const before = await broker.publish(topic, 'old');
-    await waitFor(() => delivered.length === 1, 'first delivery');
+    await waitFor(() => delivered.length === 1, 5_000, 'first delivery');
     await admin.flushall();
     const after = await broker.publish(topic, 'new');
     expect(after.epoch).not.toBe(before.epoch);
-    await waitFor(() => delivered.length === 2, 'delivery in the new epoch');
+    await waitFor(() => delivered.length === 2, 5_000, 'delivery in the new epoch');
     expect(delivered[1]).toMatchObject({ epoch: after.epoch, offset: 1, data: 'new' });
   });
 
@@ -136,7 +137,7 @@ describe('RedisBroker', () => {
     const retried = await b.broker.publish(topic, 'once', 'retry-key');
     expect(retried).toEqual({ ...first, duplicate: true });
     const marker = await a.broker.publish(topic, 'marker');
-    await waitFor(() => offsetsOf(b.delivered, topic).includes(marker.offset), 'the marker');
+    await waitFor(() => offsetsOf(b.delivered, topic).includes(marker.offset), 5_000, 'the marker');
     expect(b.delivered.map((m) => m.data)).toEqual(['once', 'marker']);
   });
 
@@ -154,7 +155,7 @@ describe('RedisBroker', () => {
           ...first,
           duplicate: true,
         });
-        await waitFor(() => delivered.length === 2, 'two deliveries');
+        await waitFor(() => delivered.length === 2, 5_000, 'two deliveries');
         expect(delivered[0]).toMatchObject({ offset: 1, data: { from: 'service' } });
         const read = await broker.read(topic, { after: 0 });
         expect(read.messages.map((m) => m.offset)).toEqual([1, 2]);

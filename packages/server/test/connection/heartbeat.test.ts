@@ -1,7 +1,8 @@
 import { CloseCode } from '@hubbub/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { startHub } from '../../../../test/utils/hub.js';
+import { waitFor } from '../../../../test/utils/wait.js';
 import { checkLiveness, type LivenessState, sweepPeriod } from '../../src/connection/heartbeat.js';
-import { disposeAll, eventually, startHub } from '../utils/servers.js';
 import { TestClient } from '../utils/tclient.js';
 
 const cfg = { intervalMs: 1_000, timeoutMs: 500, connectTimeoutMs: 2_000, tokenGraceMs: 100 };
@@ -69,8 +70,6 @@ describe('checkLiveness (fake clock)', () => {
 });
 
 describe('heartbeats on a real socket', () => {
-  afterEach(disposeAll);
-
   it('sends protocol and WebSocket pings; answers client pings with pong', async () => {
     const { url } = await startHub({ heartbeat: { intervalMs: 50, timeoutMs: 200 } });
     const c = new TestClient(url);
@@ -80,7 +79,7 @@ describe('heartbeats on a real socket', () => {
     await c.waitForMessage('ping');
     c.send({ type: 'ping' });
     await c.waitForMessage('pong');
-    await eventually(() => wsPings >= 2);
+    await waitFor(() => wsPings >= 2);
   });
 
   it('terminates a half-open peer that answers nothing, and keeps one that only answers WebSocket pings', async () => {
@@ -92,7 +91,7 @@ describe('heartbeats on a real socket', () => {
     const wsOnly = new TestClient(url);
     await wsOnly.connect();
     expect((await silent.waitForClose()).code).toBe(CloseCode.Abnormal);
-    await eventually(() => disconnects.some((d) => d.sid === silentSid));
+    await waitFor(() => disconnects.some((d) => d.sid === silentSid));
     expect(disconnects.find((d) => d.sid === silentSid)?.code).toBe(CloseCode.Abnormal);
     for (let i = 0; i < 5; i++) await wsOnly.waitForMessage('ping');
     expect(wsOnly.ws.readyState).toBe(wsOnly.ws.OPEN);

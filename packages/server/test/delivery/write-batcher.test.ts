@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { startHub } from '../../../../test/utils/hub.js';
 import { type Batched, WriteBatcher } from '../../src/delivery/write-batcher.js';
-import { disposeAll, startHub } from '../utils/servers.js';
 import { connectClient } from '../utils/tclient.js';
 
 /** A real writable stream that records how its chunks reach the "system call". */
@@ -87,8 +87,6 @@ describe('WriteBatcher', () => {
 });
 
 describe('batched fan-out through the hub', () => {
-  afterEach(disposeAll);
-
   it('delivers a burst published in one turn to every subscriber, complete and in order', async () => {
     const { hub, url } = await startHub();
     const subs = await Promise.all([1, 2, 3].map(() => connectClient(url)));

@@ -1,11 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { CloseCode, ErrorCode } from '@hubbub/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { startHub } from '../../../../test/utils/hub.js';
 import { readAuthResult } from '../../src/handlers/auth.js';
-import { disposeAll, startHub } from '../utils/servers.js';
 import { connectClient, TestClient } from '../utils/tclient.js';
-
-afterEach(disposeAll);
 
 describe('readAuthResult', () => {
   it.each([null, undefined, false])('%j refuses', (value) => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../../../../../test/utils/wait.js';
 import type { Broker, BrokerMessage } from '../../../src/broker/broker.js';
 import { createMemoryBroker } from '../../../src/broker/memory.js';
 import { TopicFeed } from '../../../src/broker/redis/topic-feed.js';
-import { startBroker, waitFor } from '../harness.js';
+import { startBroker } from '../harness.js';
 
 const TOPIC = 'feed';
 
@@ -48,7 +49,7 @@ describe('TopicFeed', () => {
     await publish(3);
     feed.receive(await publish(4));
     feed.receive(await publish(5));
-    await waitFor(() => data().length === 5, 'five deliveries');
+    await waitFor(() => data().length === 5, 5_000, 'five deliveries');
     expect(data()).toEqual([1, 2, 3, 4, 5]);
   });
 
@@ -59,7 +60,7 @@ describe('TopicFeed', () => {
     for (const n of [2, 3, 4]) await publish(n);
     const five = await publish(5);
     feed.receive(five);
-    await waitFor(() => delivered.at(-1)?.offset === 5, 'offset 5');
+    await waitFor(() => delivered.at(-1)?.offset === 5, 5_000, 'offset 5');
     expect(delivered.map((m) => m.offset)).toEqual([1, 4, 5]);
   });
 
@@ -70,7 +71,7 @@ describe('TopicFeed', () => {
     state.source = (await startBroker(createMemoryBroker())).broker;
     await publish('new 1');
     feed.receive(await publish('new 2'));
-    await waitFor(() => delivered.length === 3, 'three deliveries');
+    await waitFor(() => delivered.length === 3, 5_000, 'three deliveries');
     expect(delivered.map((m) => [m.offset, m.data])).toEqual([
       [1, 'old'],
       [1, 'new 1'],
@@ -86,13 +87,13 @@ describe('TopicFeed', () => {
     await publish(2);
     state.failing = true;
     feed.receive(await publish(3));
-    await waitFor(() => errors.length === 1, 'the failed repair');
+    await waitFor(() => errors.length === 1, 5_000, 'the failed repair');
     feed.receive(await publish(4));
     expect(data()).toEqual([1]);
     state.failing = false;
     await publish(5);
     feed.resync();
-    await waitFor(() => data().length === 5, 'catch-up');
+    await waitFor(() => data().length === 5, 5_000, 'catch-up');
     expect(data()).toEqual([1, 2, 3, 4, 5]);
   });
 
