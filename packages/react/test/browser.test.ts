@@ -4,7 +4,8 @@
  * server saw, not what the page believes.
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer, type Hub } from '@hubbub/server';
+import { createClient } from '@hubbub/client';
+import { createServer, type Hub, RpcError, type ServerOptions } from '@hubbub/server';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type PageServer, servePages } from '../../../test/utils/chromium.js';
@@ -27,8 +28,13 @@ interface TestHub {
 
 const running = new Set<TestHub>();
 
-async function startHub(port = 0): Promise<TestHub> {
-  const hub = createServer({ noServer: true, history: { size: 100, ttlMs: 60_000 }, goAwaySpreadMs: 50 });
+async function startHub(port = 0, options: Partial<ServerOptions> = {}): Promise<TestHub> {
+  const hub = createServer({
+    noServer: true,
+    history: { size: 100, ttlMs: 60_000 },
+    goAwaySpreadMs: 50,
+    ...options,
+  } as ServerOptions);
   let upgrades = 0;
   const http: Server = createHttpServer((_req, res) => res.writeHead(404).end());
   http.on('upgrade', (req, socket, head) => {
@@ -62,8 +68,13 @@ let pages: PageServer;
 let page: Page;
 const pageErrors: string[] = [];
 
-function mount(url: string, topic: string | null, strict = false): Promise<void> {
-  return page.evaluate((m) => window.hubbubTest.mount(m), { url, topic, strict });
+function mount(
+  url: string,
+  topic: string | null,
+  strict = false,
+  more: { token?: string } = {},
+): Promise<void> {
+  return page.evaluate((m) => window.hubbubTest.mount(m), { url, topic, strict, extras: true, ...more });
 }
 
 function waitForState(state: string): Promise<unknown> {
@@ -82,6 +93,21 @@ function waitForLine(text: string): Promise<unknown> {
   return page.waitForFunction(
     (t) => Array.from(document.querySelectorAll('#feed li')).some((li) => li.textContent === t),
     text,
+    WAIT,
+  );
+}
+
+function members(): Promise<string[]> {
+  return page.$$eval('#members li', (lis) => lis.map((li) => li.textContent ?? ''));
+}
+
+function waitForMembers(expected: string[]): Promise<unknown> {
+  return page.waitForFunction(
+    (want) =>
+      document.getElementById('members')?.dataset.status === 'ready' &&
+      JSON.stringify(Array.from(document.querySelectorAll('#members li'), (li) => li.textContent)) ===
+        JSON.stringify(want),
+    expected,
     WAIT,
   );
 }
@@ -190,6 +216,62 @@ describe('@hubbub/react in Chromium', () => {
       ['after', 1],
     ]);
     expect(second.upgrades()).toBe(1);
+  });
+
+  it('usePresence lists the members of a topic and follows joins and leaves', async () => {
+    const server = await startHub(0, {
+      presence: true,
+      presenceGraceMs: 0,
+      authenticate: ({ token }) => ({ principal: token, userId: token }),
+    });
+    await mount(server.url, 'room.p', true, { token: 'page-user' });
+    await waitForMembers(['page-user']);
+
+    const other = createClient({ url: server.url, token: 'node-user' });
+    try {
+      const sub = other.subscribe('room.p', () => {});
+      await waitForMembers(['page-user', 'node-user']);
+      sub.unsubscribe();
+      await waitForMembers(['page-user']);
+    } finally {
+      other.close();
+    }
+    // usePresence and useSubscription on one topic share one wire subscription: one member.
+    expect(server.hub.stats().subscriptions).toBe(1);
+    expect(await members()).toEqual(['page-user']);
+  });
+
+  it('usePresence says so on a topic without presence', async () => {
+    const server = await startHub();
+    await mount(server.url, 'room.none');
+    await page.waitForFunction(
+      () => document.getElementById('members')?.dataset.status === 'off',
+      undefined,
+      WAIT,
+    );
+    expect(await members()).toEqual([]);
+  });
+
+  it('useCall calls a server handler and surfaces its RpcError', async () => {
+    const server = await startHub();
+    server.hub.handle('add', (data) => {
+      const { a, b } = data as { a: number; b: number };
+      if (a < 0) throw new RpcError('NEGATIVE', 'no negative numbers');
+      return a + b;
+    });
+    await mount(server.url, null);
+    await waitForState('open');
+    const answer = () =>
+      page.waitForFunction(() => document.getElementById('call')?.dataset.answer || false, undefined, WAIT);
+    await page.click('#call');
+    expect(await (await answer()).jsonValue()).toBe('5');
+    await page.click('#call-bad');
+    await page.waitForFunction(
+      () => document.getElementById('call')?.dataset.answer !== '5',
+      undefined,
+      WAIT,
+    );
+    expect(await (await answer()).jsonValue()).toBe('error NEGATIVE');
   });
 
   it('unsubscribes when the subscribing component unmounts, and closes the socket with the provider', async () => {
