@@ -48,7 +48,10 @@ export const ErrorCode = {
   BadRequest: 'BAD_REQUEST',
   /** The frame's `type` is not one this protocol version knows. */
   UnknownType: 'UNKNOWN_TYPE',
-  /** The topic does not follow the topic grammar. */
+  /**
+   * The topic is a string that does not follow the topic grammar. A topic that is missing or not a
+   * string is `BAD_REQUEST`, like any field of the wrong JSON type.
+   */
   BadTopic: 'BAD_TOPIC',
   /** Anything but `connect` before authentication, or a second `connect`. */
   NotConnected: 'NOT_CONNECTED',

@@ -13,16 +13,48 @@ export interface Position {
 /** Payloads: any JSON value, or bytes (sent in binary frames, never as base64). */
 export type Payload = unknown;
 
-/** Limits the server enforces, announced in `welcome` so a client can stay within them. */
+/** What each topic's history keeps for replay, as announced in `welcome`. */
+export interface AnnouncedHistory {
+  /** Messages kept per topic. */
+  readonly size: number;
+  /** How long a message stays replayable, in ms. */
+  readonly ttlMs: number;
+}
+
+/**
+ * Limits the server enforces, announced in `welcome` so a client can stay within them. The first
+ * four are always sent. The others are sent by servers of this release when they are finite; a
+ * client must accept a `welcome` without them (an older server, or no limit).
+ */
 export interface AnnouncedLimits {
-  /** Largest frame the server accepts, in bytes. */
+  /** Largest frame the server accepts, in bytes (text, or binary with its header). */
   readonly maxPayloadBytes: number;
-  /** Sustained inbound frames per second per connection. */
+  /** Sustained inbound frames per second per connection (every frame counts, `ping` too). */
   readonly publishRate: number;
-  /** Burst above the rate the token bucket allows. */
+  /** Size of the inbound token bucket: frames a connection may send back to back. */
   readonly publishBurst: number;
   /** Most topics one connection may subscribe to. */
   readonly maxSubscriptions: number;
+  /** Time from socket open to `welcome`; past it the server closes with 4408. */
+  readonly connectTimeoutMs?: number;
+  /**
+   * How long the server waits for any frame (or WebSocket pong) after its ping before it drops the
+   * connection without a close frame.
+   */
+  readonly heartbeatTimeoutMs?: number;
+  /** How long past the token's expiry (`ttlMs`) the server waits for a `refresh` before 4419. */
+  readonly tokenGraceMs?: number;
+  /** Refusals that count as malformed (see PROTOCOL.md) after which the server closes with 4400. */
+  readonly maxMalformedFrames?: number;
+  /**
+   * Frames the rate limit may drop before the next drop closes the connection with 4429; the
+   * count starts over once an accepted frame finds the bucket (nearly) full again.
+   */
+  readonly maxRateLimitStrikes?: number;
+  /** How long a publish's idempotency key is remembered, in ms. */
+  readonly idempotencyTtlMs?: number;
+  /** What each topic's history keeps: how far back `since` and `last` can reach. */
+  readonly history?: AnnouncedHistory;
 }
 
 // ---- client -> server ------------------------------------------------------------------------

@@ -12,8 +12,8 @@ import { type Fields, isPlainObject, isUint } from './validate.js';
 /**
  * Each server message's fields as `name:kind`, or `name?:kind` where the field may be absent.
  * Kinds: `i` request id, `n` non-negative integer, `s` string, `t` topic, `b` boolean,
- * `d` payload (anything but undefined), `p` position, `l` announced limits, `m` presence member,
- * `a` list of members, `e` a call's failure.
+ * `d` payload (anything but undefined), `p` position, `l` announced limits, `h` announced history,
+ * `m` presence member, `a` list of members, `e` a call's failure.
  */
 const SHAPES: Record<ServerMessageType, string> = {
   welcome: 'sid:s heartbeatMs:n ttlMs?:n limits:l',
@@ -34,7 +34,10 @@ const SHAPES: Record<ServerMessageType, string> = {
 /** Shapes of the kinds that are objects themselves. */
 const OBJECTS: Record<string, string> = {
   p: 'epoch:s offset:n',
-  l: 'maxPayloadBytes:n publishRate:n publishBurst:n maxSubscriptions:n',
+  l:
+    'maxPayloadBytes:n publishRate:n publishBurst:n maxSubscriptions:n connectTimeoutMs?:n heartbeatTimeoutMs?:n ' +
+    'tokenGraceMs?:n maxMalformedFrames?:n maxRateLimitStrikes?:n idempotencyTtlMs?:n history?:h',
+  h: 'size:n ttlMs:n',
   m: 'sid:s userId?:s info?:d',
   e: 'code:s message:s data?:d',
 };
@@ -48,6 +51,7 @@ const CHECKS: Record<string, (value: unknown) => boolean> = {
   d: (v) => v !== undefined,
   p: isPlainObject,
   l: isPlainObject,
+  h: isPlainObject,
   m: isPlainObject,
   a: Array.isArray,
   e: isPlainObject,

@@ -36,11 +36,16 @@ export function readId(type: string, o: Fields): number {
   return id;
 }
 
+/**
+ * Reads the topic. A missing topic or one that is not a string is a malformed frame
+ * (`BAD_REQUEST`, like every field of the wrong JSON type); a string that breaks the grammar is
+ * `BAD_TOPIC`.
+ */
 export function readTopic(type: string, o: Fields, id?: number): string {
-  const problem = topicProblem(o.topic);
-  if (o.topic === undefined) fail(type, 'missing field "topic"', id);
+  const topic = readString(type, o, 'topic', Number.MAX_SAFE_INTEGER, id);
+  const problem = topicProblem(topic);
   if (problem) fail(type, problem, id, ErrorCode.BadTopic);
-  return o.topic as string;
+  return topic;
 }
 
 export function readString(type: string, o: Fields, field: string, max: number, id?: number): string {

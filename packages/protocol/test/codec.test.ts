@@ -44,6 +44,24 @@ const serverMessages: ServerMessage[] = [
     limits: { maxPayloadBytes: 1, publishRate: 1, publishBurst: 1, maxSubscriptions: 1 },
   },
   {
+    type: 'welcome',
+    sid: 'abc',
+    heartbeatMs: 25_000,
+    limits: {
+      maxPayloadBytes: 65_536,
+      publishRate: 100,
+      publishBurst: 200,
+      maxSubscriptions: 256,
+      connectTimeoutMs: 10_000,
+      heartbeatTimeoutMs: 10_000,
+      tokenGraceMs: 5_000,
+      maxMalformedFrames: 10,
+      maxRateLimitStrikes: 50,
+      idempotencyTtlMs: 120_000,
+      history: { size: 100, ttlMs: 300_000 },
+    },
+  },
+  {
     type: 'subscribed',
     id: 1,
     topic: 'a',
@@ -172,8 +190,14 @@ describe('malformed frames', () => {
     [
       'topic not a string',
       '{"type":"sub","id":1,"topic":7}',
-      ErrorCode.BadTopic,
-      'sub: topic must be a string',
+      ErrorCode.BadRequest,
+      'sub: "topic" must be a string',
+    ],
+    [
+      'pub topic an array',
+      '{"type":"pub","id":1,"topic":["a"],"data":1}',
+      ErrorCode.BadRequest,
+      'pub: "topic" must be a string',
     ],
     ['empty topic', '{"type":"sub","id":1,"topic":""}', ErrorCode.BadTopic, 'sub: topic must not be empty'],
     [
@@ -235,7 +259,7 @@ describe('malformed frames', () => {
       'pub with bad key',
       '{"type":"pub","id":1,"topic":"a","data":1,"key":"a b"}',
       ErrorCode.BadRequest,
-      '"key" may hold only',
+      '"key" must be 1-64 of letters, digits, _ and -',
     ],
     [
       'pub with long key',

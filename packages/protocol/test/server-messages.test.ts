@@ -86,6 +86,16 @@ describe('#decodeServerMessage', () => {
       'welcome.limits: missing or invalid "publishRate"',
     ],
     [
+      'welcome with a history window without ttlMs',
+      { type: 'welcome', sid: 's', heartbeatMs: 1, limits: { ...limits, history: { size: 5 } } },
+      'welcome.limits.history: missing or invalid "ttlMs"',
+    ],
+    [
+      'welcome with a limit that is not a number (a server must leave out a limit it lacks)',
+      { type: 'welcome', sid: 's', heartbeatMs: 1, limits: { ...limits, maxMalformedFrames: null } },
+      'welcome.limits: missing or invalid "maxMalformedFrames"',
+    ],
+    [
       'error with an oversize id',
       { type: 'error', id: 2 ** 31, code: 'X', message: 'm' },
       'error: missing or invalid "id"',

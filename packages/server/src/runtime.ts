@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AnnouncedLimits, ClientMessage } from '@hubbub/protocol';
 import { CloseCode } from '@hubbub/protocol';
 import type { WebSocket } from 'ws';
+import { announcedLimits } from './announced-limits.js';
 import type { Broker, BrokerMessage, ControlReply, ControlRequest } from './broker/broker.js';
 import { Connection } from './connection/connection.js';
 import { type SweepConfig, sweep, sweepPeriod } from './connection/heartbeat.js';
@@ -62,12 +63,7 @@ export class HubRuntime implements HubCore {
     sidPrefix: string,
   ) {
     const l = options.limits;
-    this.announced = {
-      maxPayloadBytes: l.maxPayloadBytes,
-      publishRate: l.publishRate,
-      publishBurst: l.publishBurst,
-      maxSubscriptions: l.maxSubscriptions,
-    };
+    this.announced = announcedLimits(options);
     this.preframe = options.perMessageDeflate === false;
     this.replayFrames = new ReplayFrames(this.preframe);
     this.#sidPrefix = sidPrefix;
