@@ -8,7 +8,7 @@ import {
   RpcError,
 } from '@hubbub/protocol';
 import { HubbubError, TOPIC_RULE, toError } from './errors.js';
-import { isTooBig, tooBig } from './publishes.js';
+import { isTooBig, MAX_RATE_RETRIES, tooBig } from './publishes.js';
 import type { QueueEntry } from './send-queue.js';
 
 /** Options of one `call()`. */
@@ -41,6 +41,8 @@ interface Pending extends QueueEntry {
   _timer?: ReturnType<typeof setTimeout>;
   /** Handed to a socket: from then on the handler may run, so it is never sent again. */
   _sent?: boolean;
+  /** `RATE_LIMITED` refusals so far. */
+  _refusals: number;
 }
 
 /**
@@ -68,10 +70,15 @@ export function encodeCall(id: number, method: string, data: unknown, maxBytes =
 export class Calls {
   readonly #pending = new Map<number, Pending>();
   readonly #send: (entry: QueueEntry) => void;
+  readonly #retry: (entry: QueueEntry) => void;
 
-  /** `send` puts a call's frame in the outbound queue, on `add` and again on `requeue`. */
-  constructor(send: (entry: QueueEntry) => void) {
+  /**
+   * `send` puts a call's frame in the outbound queue, on `add` and again on `requeue`; `retry` puts
+   * it back at the head of the queue after a `RATE_LIMITED` refusal.
+   */
+  constructor(send: (entry: QueueEntry) => void, retry: (entry: QueueEntry) => void) {
     this.#send = send;
+    this.#retry = retry;
   }
 
   get _size(): number {
@@ -82,7 +89,14 @@ export class Calls {
   _add(id: number, frame: EncodedFrame, timeoutMs: number): Promise<unknown> {
     let p!: Pending;
     const promise = new Promise((resolve, reject) => {
-      p = { _id: id, frame, _resolve: resolve, _reject: reject, onSent: () => (p._sent = true) };
+      p = {
+        _id: id,
+        frame,
+        _resolve: resolve,
+        _reject: reject,
+        _refusals: 0,
+        onSent: () => (p._sent = true),
+      };
     });
     p._timer = setTimeout(() => {
       // A call never sent is dropped from the queue, so it cannot run after the app gave up on it.
@@ -116,6 +130,19 @@ export class Calls {
     const p = this.#take(id);
     p?._reject(err);
     return !!p;
+  }
+
+  /**
+   * The server refused call `id` with `err`. A `RATE_LIMITED` refusal is the client's pacing
+   * falling short, and the server dropped the frame before any handler saw it: the call goes out
+   * again, up to {@link MAX_RATE_RETRIES} times. False when `id` is not one of ours.
+   */
+  _refused(id: number, err: HubbubError): boolean {
+    const p = this.#pending.get(id);
+    if (!p || err.code !== 'RATE_LIMITED' || ++p._refusals > MAX_RATE_RETRIES) return this._fail(id, err);
+    p._sent = false;
+    this.#retry(p);
+    return true;
   }
 
   /** The link ended: every call sent on it rejects with `OUTCOME_UNKNOWN`. */

@@ -119,7 +119,10 @@ export class Client<M extends object = AnyMethods> extends Emitter<ClientEvents>
       (entry) => this.#queue.push(entry),
       (entry) => this.#queue.retry(entry),
     );
-    this.#calls = new Calls((entry) => this.#queue.push(entry));
+    this.#calls = new Calls(
+      (entry) => this.#queue.push(entry),
+      (entry) => this.#queue.retry(entry),
+    );
     this.#subs = new Subscriptions({
       isOpen: () => this.#current === 'open',
       nextId: () => this.#nextId(),
@@ -317,7 +320,7 @@ export class Client<M extends object = AnyMethods> extends Emitter<ClientEvents>
           id === undefined ||
           !(
             this.#publishes._refused(id, err) ||
-            this.#calls._fail(id, err) ||
+            this.#calls._refused(id, err) ||
             this.#subs.onError(id, err) ||
             this.#presence._fail(id, err) ||
             this.#settleRefresh(msg)

@@ -2,6 +2,7 @@ import { decodeClientMessage, type EncodedFrame, RpcError } from '@hubbub/protoc
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Calls, encodeCall } from '../src/calls.js';
 import { HubbubError } from '../src/errors.js';
+import { MAX_RATE_RETRIES } from '../src/publishes.js';
 import { SendQueue } from '../src/send-queue.js';
 
 /** Stands in for a socket: records what the queue hands it. */
@@ -16,7 +17,10 @@ class Sink {
 /** A queue and the calls feeding it, as the client wires them. */
 function setup() {
   const queue = new SendQueue(1 << 20);
-  const calls = new Calls((entry) => queue.push(entry));
+  const calls = new Calls(
+    (entry) => queue.push(entry),
+    (entry) => queue.retry(entry),
+  );
   const settled: { id: number; value?: unknown; error?: Error }[] = [];
   const add = (id: number, method: string, data: unknown, timeoutMs = 1_000) =>
     calls._add(id, encodeCall(id, method, data), timeoutMs).then(
@@ -137,6 +141,43 @@ describe('Calls', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(settled.map((s) => [s.id, (s.error as HubbubError).code])).toEqual([[1, 'TOO_BIG']]);
     expect(calls._size).toBe(1);
+  });
+
+  it('sends a call refused with RATE_LIMITED again, up to MAX_RATE_RETRIES times, then rejects', async () => {
+    const { queue, calls, settled, add, ids } = setup();
+    const sink = new Sink();
+    queue.attach(sink, 0, 1);
+    add(1, 'a', 1);
+    const limited = new HubbubError('RATE_LIMITED', 'rate limit exceeded');
+    for (let i = 0; i < MAX_RATE_RETRIES; i++) expect(calls._refused(1, limited)).toBe(true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(ids(sink)).toEqual(Array(MAX_RATE_RETRIES + 1).fill(1));
+    expect(settled).toEqual([]);
+    calls._refused(1, limited);
+    await vi.advanceTimersByTimeAsync(0);
+    expect((settled[0]!.error as HubbubError).code).toBe('RATE_LIMITED');
+    // Any other refusal rejects at once.
+    add(2, 'b', 2);
+    calls._refused(2, new HubbubError('UNKNOWN_METHOD', 'no handler'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect((settled[1]!.error as HubbubError).code).toBe('UNKNOWN_METHOD');
+  });
+
+  it("does not call a refused call's outcome unknown when the link ends before it is sent again", async () => {
+    const { queue, calls, settled, add, ids } = setup();
+    const first = new Sink();
+    queue.attach(first, 0, 1);
+    add(1, 'a', 1);
+    queue.detach();
+    calls._refused(1, new HubbubError('RATE_LIMITED', 'rate limit exceeded'));
+    calls._linkLost();
+    queue.clear();
+    calls._requeue();
+    const second = new Sink();
+    queue.attach(second, 0, 1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(settled).toEqual([]);
+    expect(ids(second)).toEqual([1]);
   });
 
   it('rejects everything on close', async () => {
