@@ -13,5 +13,5 @@ export type {
 export { createHttpApi } from './http/api.js';
 export { createJwtAuthenticate, createJwtVerifier, type JwtIdentity, type JwtVerifier } from './jwt.js';
 export { createJsonLogger, type JsonLogger } from './log.js';
-export { createRulesAuthorize, RULE_ACTIONS, userIdOf } from './rules.js';
+export { createRulesAuthorize, RULE_ACTIONS, topicMatcher, userIdOf } from './rules.js';
 export { type Standalone, type StartOptions, startStandalone } from './server.js';

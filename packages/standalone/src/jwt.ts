@@ -24,6 +24,8 @@ export interface JwtIdentity {
   readonly userId: string;
   /** `exp`, in epoch ms, when the token has one. */
   readonly expiresAt: number | undefined;
+  /** The `info` claim, shown to other members of presence-enabled topics. */
+  readonly info?: unknown;
 }
 
 function read(path: string, field: string): string {
@@ -117,6 +119,7 @@ export function createJwtVerifier(cfg: JwtConfig): JwtVerifier {
       principal: payload,
       userId: payload.sub,
       expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : undefined,
+      ...(payload.info !== undefined && { info: payload.info }),
     };
   };
 }

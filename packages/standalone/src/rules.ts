@@ -70,6 +70,12 @@ function matches(rule: CompiledRule, topic: string, userId: string | undefined):
   return new RegExp(rule.source.split(USER_MARK).join(escapeRegExp(userId))).test(topic);
 }
 
+/** A predicate telling whether a topic matches one of `patterns` (no `{userId}` in them). */
+export function topicMatcher(patterns: readonly string[]): (topic: string) => boolean {
+  const res = patterns.map((p) => new RegExp(patternSource(p)));
+  return (topic) => res.some((re) => re.test(topic));
+}
+
 /** The user id of a principal: the `sub` claim of a verified token. */
 export function userIdOf(principal: unknown): string | undefined {
   if (typeof principal !== 'object' || principal === null) return undefined;

@@ -14,7 +14,7 @@ import type { StandaloneConfig } from './config/types.js';
 import { createHttpApi, type HttpApiHandler } from './http/api.js';
 import { createJwtAuthenticate } from './jwt.js';
 import { createJsonLogger, type JsonLogger } from './log.js';
-import { createRulesAuthorize } from './rules.js';
+import { createRulesAuthorize, topicMatcher } from './rules.js';
 
 /** A running standalone server. */
 export interface Standalone {
@@ -87,6 +87,8 @@ export async function startStandalone(
     history: config.history,
     heartbeat: config.heartbeat,
     limits: config.limits,
+    presence: typeof config.presence === 'boolean' ? config.presence : topicMatcher(config.presence),
+    ...(config.presenceGraceMs !== undefined && { presenceGraceMs: config.presenceGraceMs }),
     logger: log,
     metrics: config.metrics,
   });

@@ -2,7 +2,7 @@
 import { DEFAULT_LIMITS } from '@hubbub/server';
 import { ConfigError } from './errors.js';
 
-type Kind = 'int' | 'number' | 'string' | 'list' | 'bool' | 'json';
+type Kind = 'int' | 'number' | 'string' | 'list' | 'bool' | 'boolOrList' | 'json';
 
 interface EnvField {
   /** Dotted config path. */
@@ -48,6 +48,8 @@ export const ENV_FIELDS: Readonly<Record<string, EnvField>> = {
   HUBBUB_JWT_ISSUER: { field: 'jwt.issuer', kind: 'string' },
   HUBBUB_JWT_CLOCK_TOLERANCE_SEC: { field: 'jwt.clockToleranceSec', kind: 'int' },
   HUBBUB_RULES: { field: 'rules', kind: 'json' },
+  HUBBUB_PRESENCE: { field: 'presence', kind: 'boolOrList' },
+  HUBBUB_PRESENCE_GRACE_MS: { field: 'presenceGraceMs', kind: 'int' },
   HUBBUB_API_KEY: { field: 'apiKey', kind: 'string' },
   HUBBUB_API_MAX_BODY_BYTES: { field: 'apiMaxBodyBytes', kind: 'int' },
   HUBBUB_METRICS: { field: 'metrics', kind: 'bool' },
@@ -72,6 +74,9 @@ function parse(name: string, field: string, kind: Kind, text: string): unknown {
       if (text === 'true' || text === '1') return true;
       if (text === 'false' || text === '0') return false;
       return fail(`must be true or false, got ${JSON.stringify(text)}`);
+    case 'boolOrList':
+      if (text === 'true' || text === 'false') return text === 'true';
+      return parse(name, field, 'list', text);
     case 'list':
       return text
         .split(',')

@@ -27,6 +27,11 @@ export class Fields {
     throw new ConfigError(this.prefix, problem, this.sourceOf(this.prefix));
   }
 
+  /** The value as given, unchecked. */
+  raw(key: string): unknown {
+    return this.obj[key];
+  }
+
   has(key: string): boolean {
     return this.obj[key] !== undefined;
   }

@@ -79,6 +79,14 @@ export interface StandaloneConfig {
   readonly jwt: JwtConfig | undefined;
   /** Topic permission rules. @default undefined // every action allowed on every topic */
   readonly rules: readonly TopicRule[] | undefined;
+  /**
+   * Presence (who is subscribed, with join and leave): on every topic (`true`), on the topics
+   * matching these patterns (`*` and `**` as in rules), or off.
+   * @default false
+   */
+  readonly presence: boolean | readonly string[];
+  /** How long a lost member stays before its `leave`, in ms. @default the server SDK's (35 s) */
+  readonly presenceGraceMs: number | undefined;
   /** Key of the HTTP API (`Authorization: Bearer <key>`), at least 16 characters. @default undefined // no HTTP API */
   readonly apiKey: string | undefined;
   /**

@@ -18,6 +18,8 @@ export const CONFIG_FIELDS = [
   'allowedOrigins',
   'jwt',
   'rules',
+  'presence',
+  'presenceGraceMs',
   'apiKey',
   'apiMaxBodyBytes',
   'metrics',
@@ -109,6 +111,21 @@ function readRules(items: unknown[] | undefined, parent: Fields): TopicRule[] | 
   });
 }
 
+function readPresence(f: Fields): boolean | string[] {
+  if (typeof f.raw('presence') === 'boolean' || !f.has('presence')) return f.boolean('presence') ?? false;
+  return (
+    f.strings('presence', (v) => {
+      if (v.includes('{userId}')) return 'presence patterns cannot hold {userId}';
+      try {
+        patternSource(v);
+        return undefined;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    }) ?? false
+  );
+}
+
 /** Checks `raw` (the file merged with the environment) and applies defaults. Throws {@link ConfigError}. */
 export function validateConfig(raw: unknown, sourceOf: SourceOf = () => undefined): StandaloneConfig {
   if (!isPlainObject(raw)) throw new ConfigError('config', 'must be a JSON object');
@@ -139,6 +156,8 @@ export function validateConfig(raw: unknown, sourceOf: SourceOf = () => undefine
     allowedOrigins: f.strings('allowedOrigins', originProblem),
     jwt: readJwt(f.object('jwt')),
     rules: readRules(f.list('rules'), f),
+    presence: readPresence(f),
+    presenceGraceMs: f.number('presenceGraceMs', 0),
     apiKey,
     apiMaxBodyBytes: f.number('apiMaxBodyBytes', 64) ?? 1_048_576,
     metrics: f.boolean('metrics') ?? true,

@@ -30,13 +30,23 @@ export interface ApiHistoryPage {
   readonly messages: readonly { readonly offset: number; readonly data: unknown }[];
 }
 
-/** What the API needs of a hub (a `Hub` from `@hubbub/server` has it all). */
+/**
+ * What the API needs of a hub (a `Hub` from `@hubbub/server` has it all). The presence and
+ * cluster-control routes exist when the hub has the matching methods.
+ */
 export interface HttpApiHub {
   publish(topic: string, data: unknown, options?: { readonly key?: string }): Promise<ApiPublishResult>;
   history(
     topic: string,
     options?: { readonly since?: number; readonly limit?: number },
   ): Promise<ApiHistoryPage>;
+  presence?(topic: string): Promise<readonly unknown[]>;
+  presenceStats?(topic: string): Promise<unknown>;
+  disconnectUser?(
+    userId: string,
+    options?: { readonly code?: number; readonly reason?: string },
+  ): Promise<number>;
+  connectionsOf?(userId: string): Promise<readonly unknown[]>;
 }
 
 /** Options of {@link createHttpApi}. */
@@ -117,9 +127,64 @@ function toJson(data: unknown): { data: unknown; binary?: true } {
 }
 
 type Route = (req: IncomingMessage, url: URL) => Promise<unknown>;
+type Routes = Record<string, { method: string; run: Route }>;
 
-function routes(hub: HttpApiHub, maxBodyBytes: number): Record<string, { method: string; run: Route }> {
+function userIdOf(value: unknown): string {
+  if (typeof value !== 'string' || value === '' || value.length > 256) {
+    throw badRequest('userId must be a string of 1 to 256 characters');
+  }
+  return value;
+}
+
+/** Presence and cluster control, for the hub methods that exist. */
+function clusterRoutes(hub: HttpApiHub, maxBodyBytes: number): Routes {
+  const routes: Routes = {};
+  const { presence, presenceStats, disconnectUser, connectionsOf } = hub;
+  if (presence) {
+    routes.presence = {
+      method: 'GET',
+      run: async (_req, url) => ({
+        members: await presence.call(hub, topicOf(url.searchParams.get('topic') ?? undefined)),
+      }),
+    };
+  }
+  if (presenceStats) {
+    routes['presence-stats'] = {
+      method: 'GET',
+      run: async (_req, url) => presenceStats.call(hub, topicOf(url.searchParams.get('topic') ?? undefined)),
+    };
+  }
+  if (disconnectUser) {
+    routes.disconnect = {
+      method: 'POST',
+      async run(req) {
+        const body = await readJsonObject(req, maxBodyBytes);
+        const { code, reason } = body;
+        if (code !== undefined && !Number.isInteger(code))
+          throw badRequest('code must be an integer close code');
+        if (reason !== undefined && typeof reason !== 'string') throw badRequest('reason must be a string');
+        const options = {
+          ...(code !== undefined && { code: code as number }),
+          ...(reason !== undefined && { reason }),
+        };
+        return { closed: await disconnectUser.call(hub, userIdOf(body.userId), options) };
+      },
+    };
+  }
+  if (connectionsOf) {
+    routes.connections = {
+      method: 'GET',
+      run: async (_req, url) => ({
+        connections: await connectionsOf.call(hub, userIdOf(url.searchParams.get('userId') ?? undefined)),
+      }),
+    };
+  }
+  return routes;
+}
+
+function routes(hub: HttpApiHub, maxBodyBytes: number): Routes {
   return {
+    ...clusterRoutes(hub, maxBodyBytes),
     publish: {
       method: 'POST',
       async run(req) {
@@ -179,7 +244,9 @@ function routes(hub: HttpApiHub, maxBodyBytes: number): Record<string, { method:
 
 /**
  * Creates the HTTP API handler: `POST {prefix}/publish`, `POST {prefix}/broadcast`,
- * `GET {prefix}/history`. Every request needs `Authorization: Bearer <apiKey>`; errors are
+ * `GET {prefix}/history`, and with a hub that has presence and cluster control,
+ * `GET {prefix}/presence`, `GET {prefix}/presence-stats`, `POST {prefix}/disconnect`,
+ * `GET {prefix}/connections`. Every request needs `Authorization: Bearer <apiKey>`; errors are
  * `{ "error": { "code", "message" } }` with the protocol's error codes.
  */
 export function createHttpApi(hub: HttpApiHub, options: HttpApiOptions): HttpApiHandler {

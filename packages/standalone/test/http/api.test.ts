@@ -2,6 +2,7 @@
  * The HTTP API on two standalone servers joined by a real Redis: a publish through one instance's
  * API reaches a WebSocket subscriber of the other.
  */
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisHandle, startRedis } from '../../../../test/utils/redis.js';
 import type { Standalone } from '../../src/index.js';
@@ -133,5 +134,46 @@ describe('HTTP API', () => {
     expect((await json(await call('/api/nothing'))).status).toBe(404);
     const wrong = await call('/api/publish', { method: 'GET' });
     expect([wrong.status, wrong.headers.get('allow')]).toEqual([405, 'POST']);
+  });
+});
+
+describe('HTTP API: presence and cluster control', () => {
+  const SECRET = 'presence-test-secret-0123456789-abcdef';
+  let api2: Standalone;
+  let ws2: Standalone;
+  const sign = (sub: string) =>
+    new SignJWT({ sub, info: { name: sub.toUpperCase() } })
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode(SECRET));
+  const get = async (path: string) => {
+    const res = await fetch(`${api2.url}${path}`, { headers: { authorization: `Bearer ${API_KEY}` } });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  beforeAll(async () => {
+    const common = { redisUrl: redis.url, redisPrefix: `presence-${process.pid}`, jwt: { secret: SECRET } };
+    api2 = await start({ ...common, apiKey: API_KEY, presence: ['room.*'] });
+    ws2 = await start({ ...common, presence: ['room.*'] });
+  });
+
+  it('lists members and connections on another instance, and disconnects a user there', async () => {
+    const alice = client(ws2, await sign('alice'));
+    await subscribed(alice, 'room.1');
+    const members = await get('/api/presence?topic=room.1');
+    expect(members).toMatchObject({
+      status: 200,
+      body: { members: [{ userId: 'alice', info: { name: 'ALICE' } }] },
+    });
+    expect((await get('/api/presence-stats?topic=room.1')).body).toEqual({ connections: 1, users: 1 });
+    expect((await get('/api/connections?userId=alice')).body.connections).toHaveLength(1);
+    expect((await get('/api/presence?topic=news.1')).status).toBe(400);
+    const closed = new Promise<number>((resolve) => alice.on('close', (ctx) => resolve(ctx.code)));
+    const res = await fetch(`${api2.url}/api/disconnect`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: 'alice' }),
+    });
+    expect(await res.json()).toEqual({ closed: 1 });
+    expect(await closed).toBe(4410);
   });
 });
