@@ -1,9 +1,10 @@
 import type { Client } from '@hubbub/client';
 
 /**
- * The provider's client, created on first use outside render and closed a moment after the last
- * mount is gone. The moment is what lets StrictMode's unmount-and-mount-again keep one client, and
- * so one socket: the second mount cancels the close the first unmount scheduled.
+ * The provider's client, created on first use outside render (never during render: React may
+ * render and throw away, and React 18's StrictMode renders twice from fresh state) and closed a
+ * macrotask after the last mount is gone, so that StrictMode's unmount-and-mount-again keeps the
+ * same client and its socket: the second mount cancels the close the first unmount scheduled.
  * @internal
  */
 export class ClientOwner {
