@@ -240,6 +240,9 @@ export const DEFAULT_LIMITS: ResolvedLimits = {
 
 export const DEFAULT_HEARTBEAT: Required<HeartbeatOptions> = { intervalMs: 25_000, timeoutMs: 10_000 };
 export const DEFAULT_HISTORY: Required<HistoryConfig> = { size: 100, ttlMs: 300_000 };
+
+/** Default `idempotencyTtlMs` of a hub, and of `createPublisher`: 2 minutes. */
+export const DEFAULT_IDEMPOTENCY_TTL_MS = 120_000;
 export const DEFAULT_RPC: Required<RpcOptions> = { timeoutMs: 10_000 };
 
 /** Options after defaults and checks. */
@@ -379,7 +382,7 @@ export function resolveOptions(o: ServerOptions): ResolvedOptions {
   }
   const rest = {
     tokenGraceMs: o.tokenGraceMs ?? 5_000,
-    idempotencyTtlMs: o.idempotencyTtlMs ?? 120_000,
+    idempotencyTtlMs: o.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS,
     goAwaySpreadMs: o.goAwaySpreadMs ?? 5_000,
     presenceGraceMs: o.presenceGraceMs ?? heartbeat.intervalMs + heartbeat.timeoutMs,
   };

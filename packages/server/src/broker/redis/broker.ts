@@ -14,8 +14,7 @@ import type {
   PublishResult,
 } from '../broker.js';
 import { BrokerUnavailableError, isBrokerUnavailable } from '../errors.js';
-import { decodeChannelMessage, encodePayload } from './codec.js';
-import { RedisControl } from './control.js';
+import { decodeChannelMessage } from './codec.js';
 import {
   FAIL_FAST,
   isCluster,
@@ -25,15 +24,19 @@ import {
   unavailable,
   whenReady,
 } from './connection.js';
+import { RedisControl } from './control.js';
+import type { DurabilityOptions } from './durability.js';
 import { topicKeys } from './keys.js';
+import type { HealthCheckOptions } from './link-health.js';
 import {
   decodePresenceEvent,
   isPresenceEvent,
   RedisPresence,
   type RedisPresenceOptions,
 } from './presence.js';
-import { defineScripts, type RedisConnection, runPublish, runRead, type ScriptSettings } from './scripts.js';
+import type { RedisConnection, ScriptSettings } from './scripts.js';
 import { TopicFeed } from './topic-feed.js';
+import { REDIS_DEFAULTS, TopicWriter } from './writer.js';
 
 export type { RedisTarget } from './connection.js';
 
@@ -70,6 +73,20 @@ export interface RedisBrokerOptions {
   readonly onError?: (err: unknown) => void;
   /** Presence timing: how often this hub refreshes its entry and how long its members outlive it. */
   readonly presence?: RedisPresenceOptions;
+  /**
+   * `PING` on both connections with a deadline: a link that does not answer is dropped within
+   * `intervalMs + timeoutMs`, the broker goes unready (`/readyz` 503) and publishes fail fast
+   * until Redis answers again; a publish in flight on it fails with `outcomeUnknown`. `false`
+   * turns it off (TCP's own timeout, minutes, is then all there is).
+   * @default { intervalMs: 1_000, timeoutMs: 2_000 }
+   */
+  readonly healthCheck?: HealthCheckOptions | false;
+  /**
+   * Ack a publish only once this many replicas have it (`WAIT`); see {@link DurabilityOptions}.
+   * Standalone or Sentinel connections only.
+   * @default undefined // acked once the primary has it
+   */
+  readonly durability?: DurabilityOptions;
 }
 
 /** Option names of {@link createRedisBroker}. */
@@ -80,13 +97,11 @@ const REDIS_BROKER_OPTIONS = [
   'connectTimeoutMs',
   'onError',
   'presence',
+  'healthCheck',
+  'durability',
 ];
 
-const DEFAULTS = {
-  prefix: 'hubbub',
-  idleTopicTtlMs: 86_400_000,
-  connectTimeoutMs: 10_000,
-};
+const DEFAULTS = REDIS_DEFAULTS;
 
 /** Wait before a topic whose history repair failed tries again, while Redis stays reachable. */
 const REPAIR_RETRY_MS = 1_000;
@@ -120,7 +135,7 @@ export class RedisBroker implements Broker {
   private readonly pub: RedisConnection;
   private readonly ownsPub: boolean;
   private readonly sharded: boolean;
-  private readonly scripts: ReturnType<typeof defineScripts>;
+  private readonly writer: TopicWriter;
   private sub: RedisConnection | undefined;
   private ctx: BrokerContext | undefined;
   private settings: ScriptSettings | undefined;
@@ -143,7 +158,9 @@ export class RedisBroker implements Broker {
     this.pub = redis;
     this.ownsPub = owned;
     this.sharded = this.options.sharded ?? isCluster(redis);
-    this.scripts = defineScripts(redis);
+    const { prefix: keyPrefix, durability, healthCheck } = this.options;
+    const links = () => (this.sub ? [this.pub, this.sub] : [this.pub]);
+    this.writer = new TopicWriter(redis, { prefix: keyPrefix, durability, healthCheck }, links);
     this.onError = this.options.onError ?? warn;
     const usable = () => !this.closed && this.pub.status === 'ready';
     const { prefix, presence } = this.options;
@@ -174,6 +191,7 @@ export class RedisBroker implements Broker {
       whenReady(sub, this.options.connectTimeoutMs),
     ]);
     await this.subscribeChannels(this.controller.channels());
+    this.writer.start();
     this.members.start();
     this.updateReady();
   }
@@ -212,22 +230,11 @@ export class RedisBroker implements Broker {
   }
 
   async publish(topic: string, data: Payload, key?: string): Promise<PublishResult> {
-    const settings = this.usable('publish');
-    const blob = encodePayload(data);
-    try {
-      return await runPublish(this.scripts, topicKeys(this.options.prefix, topic), blob, settings, key);
-    } catch (err) {
-      throw unavailable(`publish to "${topic}" failed`, err);
-    }
+    return this.writer.publish(topic, data, key, this.usable('publish'));
   }
 
   async read(topic: string, query: HistoryQuery): Promise<HistoryRead> {
-    const settings = this.usable('read');
-    try {
-      return await runRead(this.scripts, topic, topicKeys(this.options.prefix, topic), query, settings);
-    } catch (err) {
-      throw unavailable(`history read of "${topic}" failed`, err);
-    }
+    return this.writer.read(topic, query, this.usable('read'));
   }
 
   async listen(topic: string): Promise<void> {
@@ -276,6 +283,7 @@ export class RedisBroker implements Broker {
     }
     this.topics.clear();
     this.channels.clear();
+    this.writer.stop();
     this.members.stop();
     this.controller?.close();
     for (const event of ['ready', 'close', 'end']) this.pub.off(event, this.onStatus);

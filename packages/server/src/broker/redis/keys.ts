@@ -10,6 +10,11 @@ export interface TopicKeys {
   readonly epoch: string;
   /** Bounded history (list of entries, oldest first). */
   readonly log: string;
+  /**
+   * Hash of what every writer shares about the topic: `size` and `ttl` of its history, and `rid`,
+   * the replication id of the Redis primary that last wrote it (a change means a failover).
+   */
+  readonly meta: string;
   /** Pub/sub channel carrying the topic's messages. */
   readonly channel: string;
   /** Prefix of the topic's idempotency keys. */
@@ -23,6 +28,7 @@ export function topicKeys(prefix: string, topic: string): TopicKeys {
     seq: `${tag}:seq`,
     epoch: `${tag}:epoch`,
     log: `${tag}:log`,
+    meta: `${tag}:meta`,
     channel: `${tag}:msg`,
     keyPrefix: `${tag}:key:`,
   };

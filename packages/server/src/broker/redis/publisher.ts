@@ -1,5 +1,6 @@
 import type { Payload } from '@hubbub/protocol';
 import { isValidTopic, topicProblem } from '@hubbub/protocol';
+import { DEFAULT_IDEMPOTENCY_TTL_MS } from '../../options.js';
 import { payloadProblem } from '../../payload.js';
 import {
   type ConnectionsOfOptions,
@@ -10,18 +11,12 @@ import {
 import type { HistoryOptions, PublishResult, UserConnection } from '../broker.js';
 import { BrokerUnavailableError } from '../errors.js';
 import { SERVER_SCOPE, scopeKey } from '../idempotency.js';
-import { encodePayload as encode } from './codec.js';
+import { isCluster, openConnection, type RedisTarget, splitTarget, whenReady } from './connection.js';
 import { controlClient } from './control.js';
-import {
-  isCluster,
-  openConnection,
-  type RedisTarget,
-  splitTarget,
-  unavailable,
-  whenReady,
-} from './connection.js';
-import { topicKeys } from './keys.js';
-import { defineScripts, runPublish, type ScriptSettings } from './scripts.js';
+import type { DurabilityOptions } from './durability.js';
+import type { HealthCheckOptions } from './link-health.js';
+import type { ScriptSettings } from './scripts.js';
+import { REDIS_DEFAULTS, TopicWriter } from './writer.js';
 
 /** Options of {@link createPublisher}: use the same values as the hubs you publish into. */
 export interface PublisherOptions {
@@ -31,8 +26,11 @@ export interface PublisherOptions {
    */
   readonly prefix?: string;
   /**
-   * History kept per topic, as configured on the hubs.
-   * @default { size: 100, ttlMs: 300_000 }
+   * History settings this publisher states for the topics it writes. A topic's settings are
+   * stored with it in Redis and shared by every writer: a stated size or ttl larger than the
+   * stored one raises it, a smaller one is ignored. Leave it out to use what the hubs stored
+   * (for a topic no hub has written yet, the hubs' default history).
+   * @default undefined // the topic's stored settings
    */
   readonly history?: HistoryOptions;
   /**
@@ -55,6 +53,17 @@ export interface PublisherOptions {
    * @default 10_000
    */
   readonly connectTimeoutMs?: number;
+  /**
+   * `PING` with a deadline, as on the hubs' brokers: a dead link is dropped within
+   * `intervalMs + timeoutMs`, publishes then fail fast, one in flight fails with `outcomeUnknown`.
+   * @default { intervalMs: 1_000, timeoutMs: 2_000 }
+   */
+  readonly healthCheck?: HealthCheckOptions | false;
+  /**
+   * Ack a publish only once this many replicas have it (`WAIT`), as on the hubs' brokers.
+   * @default undefined // acked once the primary has it
+   */
+  readonly durability?: DurabilityOptions;
 }
 
 /** Option names of {@link createPublisher}. */
@@ -65,6 +74,8 @@ const PUBLISHER_OPTIONS = [
   'sharded',
   'idleTopicTtlMs',
   'connectTimeoutMs',
+  'healthCheck',
+  'durability',
 ];
 
 /** Publishes into a Redis-backed hub cluster from a process that hosts no sockets. */
@@ -94,15 +105,17 @@ export interface Publisher {
 export function createPublisher(arg: RedisTarget & PublisherOptions): Publisher {
   const { target: connection, options: target } = splitTarget('createPublisher()', arg, PUBLISHER_OPTIONS);
   const { redis, owned } = openConnection(connection);
-  const scripts = defineScripts(redis);
   const settings: ScriptSettings = {
-    history: target.history ?? { size: 100, ttlMs: 300_000 },
-    idempotencyTtlMs: target.idempotencyTtlMs ?? 120_000,
-    idleTopicTtlMs: target.idleTopicTtlMs ?? 86_400_000,
+    history: target.history,
+    idempotencyTtlMs: target.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS,
+    idleTopicTtlMs: target.idleTopicTtlMs ?? REDIS_DEFAULTS.idleTopicTtlMs,
     sharded: target.sharded ?? isCluster(redis),
   };
-  const prefix = target.prefix ?? 'hubbub';
-  const connectTimeoutMs = target.connectTimeoutMs ?? 10_000;
+  const prefix = target.prefix ?? REDIS_DEFAULTS.prefix;
+  const connectTimeoutMs = target.connectTimeoutMs ?? REDIS_DEFAULTS.connectTimeoutMs;
+  const { durability, healthCheck } = target;
+  const writer = new TopicWriter(redis, { prefix, durability, healthCheck });
+  writer.start();
   let closed = false;
   let connecting: Promise<void> | undefined;
   // Only the first publish waits for the connection; later ones fail fast while Redis is down.
@@ -135,26 +148,13 @@ export function createPublisher(arg: RedisTarget & PublisherOptions): Publisher 
       if (!isValidTopic(topic)) throw new TypeError(`publisher.publish(): ${topicProblem(topic)}`);
       const problem = payloadProblem(data);
       if (problem) throw new TypeError(`publisher.publish(): ${problem}`);
-      if (closed) throw new BrokerUnavailableError('publish failed: publisher closed');
-      if (!connected) {
-        connecting ??= whenReady(redis, connectTimeoutMs).finally(() => {
-          connecting = undefined;
-        });
-        await connecting;
-        connected = true;
-      }
-      if (redis.status !== 'ready')
-        throw new BrokerUnavailableError('publish failed: Redis is not connected');
-      try {
-        const key = scopeKey(SERVER_SCOPE, options?.key);
-        return await runPublish(scripts, topicKeys(prefix, topic), encode(data), settings, key);
-      } catch (err) {
-        throw unavailable(`publish to "${topic}" failed`, err);
-      }
+      await ready('publish');
+      return writer.publish(topic, data, scopeKey(SERVER_SCOPE, options?.key), settings);
     },
     async close() {
       if (closed) return;
       closed = true;
+      writer.stop();
       control.close();
       if (owned) await redis.quit().catch(() => redis.disconnect());
     },
