@@ -4,6 +4,8 @@
  */
 import type { Client } from '@hubbub/client';
 import { afterAll, describe, expect, it } from 'vitest';
+import { collectErrors } from '../../../test/utils/errors.js';
+import { waitFor } from '../../../test/utils/wait.js';
 import { startService } from '../service.mjs';
 import { fetchToken, startSubscriber } from '../subscriber.mjs';
 
@@ -15,14 +17,6 @@ interface Tick {
 }
 
 const OPTIONS = { tokenTtlSec: 3, tokenGraceMs: 300, eventIntervalMs: 100, maxEvents: 400 };
-
-async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('node-service example', () => {
   let service: Service | undefined;
@@ -63,22 +57,27 @@ describe('node-service example', () => {
       clientOptions: { reconnect: { minDelayMs: 50, maxDelayMs: 500 } },
     });
     client = sub.client;
+    collectErrors(client);
     client.on('state', ({ to }) => states.push(to));
-    await until('first events', () => events.length >= 3);
+    await waitFor(() => events.length >= 3, 15_000, 'first events');
 
     const tokensAtStart = first.stats.tokensIssued;
     const startedAt = Date.now();
-    await until('two token refreshes', () => first.stats.tokensIssued >= tokensAtStart + 2);
-    await until('the first token to be long expired', () => Date.now() - startedAt > 4_000);
+    await waitFor(() => first.stats.tokensIssued >= tokensAtStart + 2, 15_000, 'two token refreshes');
+    await waitFor(() => Date.now() - startedAt > 4_000, 15_000, 'the first token to be long expired');
     const beforeCheck = events.length;
-    await until('events on the refreshed connection', () => events.length >= beforeCheck + 5);
+    await waitFor(() => events.length >= beforeCheck + 5, 15_000, 'events on the refreshed connection');
     expect(states).toEqual(['open']);
 
     const port = first.port;
     await first.close({ drainMs: 0 });
     service = await startService({ ...OPTIONS, port });
     const second = service;
-    await until('events from the restarted server', () => events.some((e) => e.instance === second.instance));
+    await waitFor(
+      () => events.some((e) => e.instance === second.instance),
+      15_000,
+      'events from the restarted server',
+    );
     expect(states).toEqual(['open', 'reconnecting', 'open']);
     expect(events.filter((e) => e.instance === first.instance).length).toBeGreaterThan(10);
   });

@@ -1,21 +1,9 @@
 import { createServer as createTcpServer } from 'node:net';
 import { type HubbubError, RpcError } from '@hubbub/client';
-import { afterEach, describe, expect, it } from 'vitest';
-import { connectClient, disposeAll, proxyTo, startHub } from './utils/harness.js';
-import { waitForState } from './utils/wait.js';
-
-afterEach(async () => {
-  await disposeAll();
-});
-
-/** Polls `check` every 10 ms; throws naming `what` after `timeoutMs`. */
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+import { describe, expect, it } from 'vitest';
+import { connectClient, waitForState } from '../../../test/utils/client.js';
+import { startHub } from '../../../test/utils/hub.js';
+import { proxyTo } from './utils/harness.js';
 
 /** What a promise rejected with (fails the test when it resolves). */
 async function rejection(promise: Promise<unknown>): Promise<Error> {

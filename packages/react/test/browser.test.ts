@@ -5,10 +5,11 @@
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createClient } from '@hubbub/client';
-import { createServer, type Hub, RpcError, type ServerOptions } from '@hubbub/server';
+import { RpcError, type ServerOptions } from '@hubbub/server';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type PageServer, servePages } from '../../../test/utils/chromium.js';
+import { startHub, type TestHub } from '../../../test/utils/hub.js';
 import { waitFor } from '../../../test/utils/wait.js';
 import { buildTestPage } from './utils/page.js';
 
@@ -16,45 +17,35 @@ const WAIT = { timeout: 20_000 };
 const PAGE = `<!doctype html><meta charset="utf-8"><title>hubbub react</title>
 <div id="root"></div><script type="module" src="/app.js"></script>`;
 
-/** A hub behind our own HTTP server, so upgrades can be counted and the port reused. */
-interface TestHub {
-  readonly hub: Hub;
-  readonly port: number;
-  readonly url: string;
+/** A hub on our own HTTP server, so upgrades can be counted and the port reused. */
+interface CountedHub extends TestHub {
   /** WebSocket upgrades the server received. */
   upgrades(): number;
   stop(): Promise<void>;
 }
 
-const running = new Set<TestHub>();
+const running = new Set<CountedHub>();
 
-async function startHub(port = 0, options: Partial<ServerOptions> = {}): Promise<TestHub> {
-  const hub = createServer({
-    noServer: true,
-    history: { size: 100, ttlMs: 60_000 },
-    goAwaySpreadMs: 50,
-    ...options,
-  } as ServerOptions);
+async function serveHub(port = 0, options: Partial<ServerOptions> = {}): Promise<CountedHub> {
   let upgrades = 0;
   const http: Server = createHttpServer((_req, res) => res.writeHead(404).end());
-  http.on('upgrade', (req, socket, head) => {
-    upgrades++;
-    hub.handleUpgrade(req, socket, head);
-  });
+  http.on('upgrade', () => upgrades++);
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(port, '127.0.0.1', resolve);
   });
-  await hub.ready;
-  const bound = (http.address() as { port: number }).port;
-  const test: TestHub = {
-    hub,
-    port: bound,
-    url: `ws://127.0.0.1:${bound}`,
+  const started = await startHub({
+    server: http,
+    history: { size: 100, ttlMs: 60_000 },
+    goAwaySpreadMs: 50,
+    ...options,
+  });
+  const test: CountedHub = {
+    ...started,
     upgrades: () => upgrades,
     async stop() {
       running.delete(test);
-      await hub.close({ drainMs: 0 });
+      await started.hub.close({ drainMs: 0 });
       http.closeAllConnections();
       await new Promise((resolve) => http.close(resolve));
     },
@@ -147,7 +138,7 @@ afterAll(async () => {
 
 describe('@hubbub/react in Chromium', () => {
   it('renders the connection state, the latest history, live messages and its own publishes', async () => {
-    const server = await startHub();
+    const server = await serveHub();
     for (const text of ['one', 'two', 'three']) await server.hub.publish('room.a', { text });
     await mount(server.url, 'room.a');
     await waitForState('open');
@@ -180,7 +171,7 @@ describe('@hubbub/react in Chromium', () => {
   });
 
   it('opens exactly one socket under StrictMode, and subscribes once', async () => {
-    const server = await startHub();
+    const server = await serveHub();
     await mount(server.url, 'room.strict', true);
     await waitForState('open');
     await waitForFeed('state', 'subscribed');
@@ -195,7 +186,7 @@ describe('@hubbub/react in Chromium', () => {
   });
 
   it('reconnects after the server restarts on the same port and reports the reset history', async () => {
-    const first = await startHub();
+    const first = await serveHub();
     await mount(first.url, 'room.b', true);
     await waitForFeed('state', 'subscribed');
     await first.hub.publish('room.b', { text: 'before' });
@@ -204,7 +195,7 @@ describe('@hubbub/react in Chromium', () => {
     await first.stop();
     await waitForState('reconnecting');
     await waitForFeed('state', 'subscribing');
-    const second = await startHub(first.port);
+    const second = await serveHub(first.port);
     await waitForState('open');
     await waitForFeed('state', 'subscribed');
     // The new hub's in-memory history is a new epoch: the page is told, never left guessing.
@@ -219,7 +210,7 @@ describe('@hubbub/react in Chromium', () => {
   });
 
   it('usePresence lists the members of a topic and follows joins and leaves', async () => {
-    const server = await startHub(0, {
+    const server = await serveHub(0, {
       presence: true,
       presenceGraceMs: 0,
       authenticate: ({ token }) => ({ principal: token, userId: token }),
@@ -242,7 +233,7 @@ describe('@hubbub/react in Chromium', () => {
   });
 
   it('usePresence says so on a topic without presence', async () => {
-    const server = await startHub();
+    const server = await serveHub();
     await mount(server.url, 'room.none');
     await page.waitForFunction(
       () => document.getElementById('members')?.dataset.status === 'off',
@@ -253,7 +244,7 @@ describe('@hubbub/react in Chromium', () => {
   });
 
   it('useCall calls a server handler and surfaces its RpcError', async () => {
-    const server = await startHub();
+    const server = await serveHub();
     server.hub.handle('add', (data) => {
       const { a, b } = data as { a: number; b: number };
       if (a < 0) throw new RpcError('NEGATIVE', 'no negative numbers');
@@ -275,7 +266,7 @@ describe('@hubbub/react in Chromium', () => {
   });
 
   it('unsubscribes when the subscribing component unmounts, and closes the socket with the provider', async () => {
-    const server = await startHub();
+    const server = await serveHub();
     await mount(server.url, 'room.c', true);
     await waitForFeed('state', 'subscribed');
     expect(server.hub.stats()).toMatchObject({ connections: 1, subscriptions: 1 });

@@ -11,6 +11,7 @@ import {
   type ServerMessage,
 } from '@hubbub/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../../test/utils/wait.js';
 import { createMemoryBroker } from '../../src/broker/memory.js';
 import { Connection } from '../../src/connection/connection.js';
 import type { ClientSocket } from '../../src/connection/socket.js';
@@ -87,7 +88,11 @@ async function setup(options: Partial<ServerOptions> = {}) {
     const socket = new RecordingSocket();
     const conn = new Connection(runtime, socket, `s${n++}`, null, Date.now());
     send(conn, token === undefined ? { type: 'connect' } : { type: 'connect', token });
-    await until(() => socket.ofType('welcome').length === 1 || socket.closed !== null);
+    await waitFor(
+      () => socket.ofType('welcome').length === 1 || socket.closed !== null,
+      2_000,
+      'welcome or close',
+    );
     return { conn, socket };
   };
   return { runtime, open, errors };
@@ -99,14 +104,6 @@ function send(conn: Connection, message: ClientMessage): void {
     typeof encoded === 'string' ? Buffer.from(encoded) : Buffer.from(encoded),
     typeof encoded !== 'string',
   );
-}
-
-async function until(check: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met');
-    await new Promise((r) => setTimeout(r, 1));
-  }
 }
 
 describe('Connection lifecycle', () => {
@@ -140,7 +137,7 @@ describe('Connection lifecycle', () => {
     const { runtime, open } = await setup({ limits: { maxBufferedBytes: 1_000 } });
     const { conn, socket } = await open();
     send(conn, { type: 'sub', id: 1, topic: 't' });
-    await until(() => socket.ofType('subscribed').length === 1);
+    await waitFor(() => socket.ofType('subscribed').length === 1, 2_000, 'subscribed');
     socket.bufferedAmount = 2_000;
     await runtime.broker.publish('t', 1);
     expect(socket.closed?.code).toBe(CloseCode.SlowConsumer);
@@ -163,7 +160,7 @@ describe('replay through the connection', () => {
       topic: 't',
       since: { epoch: (await runtime.broker.read('t', { last: 0 })).epoch, offset: 0 },
     });
-    await until(() => socket.ofType('subscribed').length === 1);
+    await waitFor(() => socket.ofType('subscribed').length === 1, 2_000, 'subscribed');
     const sentBeforeDrain = socket.ofType('msg').length;
     expect(sentBeforeDrain).toBeLessThan(20);
     expect(socket.drainWaiters).toHaveLength(1);
@@ -187,7 +184,7 @@ describe('replay through the connection', () => {
     const { conn, socket } = await open();
     socket.bytesPerWrite = 2_000;
     send(conn, { type: 'sub', id: 1, topic: 't', last: 10 });
-    await until(() => socket.ofType('subscribed').length === 1);
+    await waitFor(() => socket.ofType('subscribed').length === 1, 2_000, 'subscribed');
     for (let i = 0; i < MAX_HELD_MESSAGES; i++) await runtime.broker.publish('t', i);
     expect(socket.closed).toBeNull();
     await runtime.broker.publish('t', 'one too many');
@@ -203,7 +200,7 @@ describe('replay through the connection', () => {
     const { conn, socket } = await open();
     socket.bytesPerWrite = 600;
     send(conn, { type: 'sub', id: 1, topic: 't', last: 20 });
-    await until(() => socket.ofType('subscribed').length === 1);
+    await waitFor(() => socket.ofType('subscribed').length === 1, 2_000, 'subscribed');
     send(conn, { type: 'unsub', id: 2, topic: 't' });
     const before = socket.ofType('msg').length;
     socket.drain();
