@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { createMemoryBroker, createRedisBroker, createServer } from '@hubbub/server';
 import { createHistoryRoute } from './src/history-route.mjs';
 import { authenticate, authorize, MAX_FRAME_BYTES } from './src/policy.mjs';
+import { createSearchHandler } from './src/search.mjs';
 import { createStaticHandler } from './src/static-files.mjs';
 
 /** Messages kept per room for history on join and replay after reconnect. */
@@ -94,6 +95,8 @@ export async function startChat(options = {}) {
   });
   state.hub = hub;
   hub.on('error', (err) => console.error('hub error:', err));
+  // The page searches a room over its WebSocket: `client.call('room.history.search', { room, text })`.
+  hub.handle('room.history.search', createSearchHandler(broker, HISTORY_SIZE));
   const serveStatic = createStaticHandler({ bundlePath: options.bundlePath });
   const httpServer = createHttpServer(routeHttp(serveStatic, createHistoryRoute(broker), state));
   const sockets = routeUpgrades(httpServer, hub, state);

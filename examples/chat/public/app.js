@@ -13,6 +13,7 @@ import {
   setPendingQueued,
 } from '/message-view.js';
 import { setNotice, showError } from '/notice-view.js';
+import { showResults } from '/search-view.js';
 import { onRetryNow, showState } from '/status-view.js';
 
 /** Messages fetched from the room's history on join. */
@@ -78,6 +79,7 @@ function separatorFor(gap) {
 function join(room) {
   subscription?.unsubscribe();
   clearMessages();
+  showResults(undefined);
   setNotice('room', undefined);
   // `last` starts the subscription with the room's recent messages, then live ones: no gap, no
   // overlap between history and live messages.
@@ -144,6 +146,20 @@ $('file').addEventListener('change', async () => {
     return;
   }
   await send(`chat.${$('room').value}`, bytes);
+});
+
+// Search runs on the server, over the same WebSocket: a call, answered on this connection.
+$('search').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  showError(undefined);
+  const text = $('search-text').value.trim();
+  if (!text) return showResults(undefined);
+  try {
+    const room = $('room').value;
+    showResults(await client.call('room.history.search', { room, text }, { timeoutMs: 5_000 }), text);
+  } catch (err) {
+    showError(`Search failed: ${describe(err)}`);
+  }
 });
 
 $('room').addEventListener('change', () => join($('room').value));

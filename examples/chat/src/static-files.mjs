@@ -22,6 +22,7 @@ const PUBLIC_FILES = [
   'status-view.js',
   'notice-view.js',
   'message-view.js',
+  'search-view.js',
   'style.css',
   'favicon.svg',
 ];

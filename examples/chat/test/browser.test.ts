@@ -161,6 +161,25 @@ describe('chat in Chromium', () => {
     }
   });
 
+  it("finds the room's messages with the room.history.search call", async () => {
+    await bob.fill('#search-text', 'HI BOB');
+    await bob.click('#search button');
+    await bob.waitForFunction(
+      () => /hi bob/.test(document.getElementById('search-results')?.textContent ?? ''),
+      undefined,
+      WAIT,
+    );
+    const results = await bob.$$eval('#search-results li', (els) => els.map((el) => el.textContent));
+    expect(results).toEqual([expect.stringMatching(/^#3 .*alice: hi bob$/)]);
+    await bob.fill('#search-text', 'no such words');
+    await bob.click('#search button');
+    await bob.waitForFunction(
+      () => /Nothing in this room/.test(document.getElementById('search-results')?.textContent ?? ''),
+      undefined,
+      WAIT,
+    );
+  });
+
   it('sends a binary attachment that both pages show as bytes', async () => {
     const payload = Buffer.from(Array.from({ length: 37 }, (_, i) => (i * 7) & 0xff));
     await alice.setInputFiles('#file', {

@@ -72,6 +72,28 @@ describe('chat server (in-memory broker)', () => {
     await expect(client.publish('chat.lobby', new Uint8Array(1024))).resolves.toBeDefined();
   });
 
+  it('searches a room with the room.history.search call, over the same WebSocket', async () => {
+    await chat.hub.publish('chat.search', { name: 'ann', text: 'Deploy at noon', at: 1 });
+    await chat.hub.publish('chat.search', new Uint8Array([1]));
+    await chat.hub.publish('chat.search', { name: 'bob', text: 'lunch?' });
+    await chat.hub.publish('chat.search', { name: 'cy', text: 'deploy done' });
+    const client = connect(chat);
+    expect(await client.call('room.history.search', { room: 'search', text: 'DEPLOY' })).toEqual([
+      { offset: 4, name: 'cy', text: 'deploy done' },
+      { offset: 1, name: 'ann', text: 'Deploy at noon', at: 1 },
+    ]);
+    expect(await client.call('room.history.search', { room: 'search', text: 'nothing like it' })).toEqual([]);
+    await expect(client.call('room.history.search', { room: 'Bad Room', text: 'x' })).rejects.toMatchObject({
+      name: 'RpcError',
+      code: 'BAD_ROOM',
+      data: { room: 'Bad Room' },
+    });
+    await expect(client.call('room.history.search', { room: 'search', text: ' ' })).rejects.toMatchObject({
+      name: 'RpcError',
+      code: 'BAD_QUERY',
+    });
+  });
+
   it('answers /history up to an offset, bytes as base64', async () => {
     await chat.hub.publish('chat.history', { name: 's', text: 'one' });
     await chat.hub.publish('chat.history', new Uint8Array([0xde, 0xad]));
