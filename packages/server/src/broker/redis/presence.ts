@@ -56,10 +56,9 @@ export function decodePresenceEvent(topic: string, buf: Buffer): PresenceEvent {
   return { type: 'leave', topic, member: body as PresenceMember };
 }
 
-/** Reads a stored member value (`<userKey>\n<client>\n<JSON>`). */
-function readMember(value: string): PresenceMember {
-  const a = value.indexOf('\n');
-  return JSON.parse(value.slice(value.indexOf('\n', a + 1) + 1)) as PresenceMember;
+/** The member JSON of a stored value (`<userKey>\n<client>\n<JSON>`). */
+function memberJson(value: string): string {
+  return value.slice(value.indexOf('\n', value.indexOf('\n') + 1) + 1);
 }
 
 /**
@@ -143,7 +142,8 @@ export class RedisPresence {
 
   async members(topic: string): Promise<PresenceMember[]> {
     const values = await this.#redis.hvals(presenceKeys(this.#prefix, topic)[0]);
-    return values.map(readMember);
+    // One parse for the whole list: far cheaper than one per member at 10,000 members.
+    return JSON.parse(`[${values.map(memberJson).join(',')}]`) as PresenceMember[];
   }
 
   async stats(topic: string): Promise<PresenceStats> {
