@@ -10,7 +10,9 @@ import { promisify } from 'node:util';
 import { type Client, createClient } from '@hubbub/client';
 import { type Standalone, startStandalone, validateConfig } from '@hubbub/standalone';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectErrors } from '../../../test/utils/errors.js';
 import { which } from '../../../test/utils/process.js';
+import { waitFor } from '../../../test/utils/wait.js';
 
 const run = promisify(execFile);
 const DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -29,19 +31,12 @@ function tool(name: string): string {
   return path;
 }
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 beforeAll(async () => {
   server = await startStandalone(
     validateConfig({ port: 0, host: '127.0.0.1', apiKey: API_KEY, logLevel: 'silent', drainMs: 200 }),
   );
   subscriber = createClient({ url: server.url.replace('http', 'ws'), reconnect: { maxAttempts: 0 } });
+  collectErrors(subscriber);
   const sub = subscriber.subscribe('news.weather', (data) => {
     got.push(data);
   });
@@ -63,7 +58,7 @@ describe('examples/http-api', () => {
     const retry = JSON.parse((await run(python, args, { cwd: DIR, env: env() })).stdout);
     expect(first).toMatchObject({ offset: expect.any(Number), duplicate: false });
     expect(retry).toEqual({ ...first, duplicate: true });
-    await until(() => got.length >= 1, 'the delivery');
+    await waitFor(() => got.length >= 1, 10_000, 'the delivery');
     await new Promise((r) => setTimeout(r, 100));
     expect(got).toEqual([{ temp: 21 }]);
   });
@@ -81,7 +76,7 @@ describe('examples/http-api', () => {
     tool('curl');
     const out = await run('sh', ['publish.sh', 'news.weather', '{"temp":22}'], { cwd: DIR, env: env() });
     expect(JSON.parse(out.stdout)).toMatchObject({ offset: expect.any(Number), duplicate: false });
-    await until(() => got.length === 2, 'the curl delivery');
+    await waitFor(() => got.length === 2, 10_000, 'the curl delivery');
     expect(got[1]).toEqual({ temp: 22 });
   });
 });

@@ -10,8 +10,9 @@ import { SUBPROTOCOL } from '@hubbub/protocol';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { waitFor } from '../../../test/utils/wait.js';
 import { type CliProcess, runCli, stopCli, waitForLine } from './utils/cli.js';
-import { client, closeAll, subscribed, until } from './utils/standalone.js';
+import { client, closeAll, subscribed } from './utils/standalone.js';
 
 const SECRET = 'cli-test-secret-0123456789-abcdefghij';
 const API_KEY = 'cli-test-api-key-0123456789';
@@ -69,7 +70,7 @@ describe('hubbub command', () => {
       body: JSON.stringify({ topic: 'user.alice', data: { note: PAYLOAD } }),
     });
     expect(res.status).toBe(200);
-    await until('delivery', () => got.length === 1);
+    await waitFor(() => got.length === 1, 10_000, 'delivery');
     expect(got).toEqual([{ note: PAYLOAD }]);
 
     const metrics = await (await fetch(`${url}/metrics`)).text();

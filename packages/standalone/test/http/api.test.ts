@@ -5,8 +5,9 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisHandle, startRedis } from '../../../../test/utils/redis.js';
+import { waitFor } from '../../../../test/utils/wait.js';
 import type { Standalone } from '../../src/index.js';
-import { client, closeAll, start, subscribed, until } from '../utils/standalone.js';
+import { client, closeAll, start, subscribed } from '../utils/standalone.js';
 
 const API_KEY = 'test-api-key-0123456789';
 let redis: RedisHandle;
@@ -54,7 +55,7 @@ describe('HTTP API', () => {
       epoch: expect.any(String),
       duplicate: false,
     });
-    await until('delivery on the other instance', () => got.length === 1);
+    await waitFor(() => got.length === 1, 10_000, 'delivery on the other instance');
     expect(got).toEqual([{ temp: 21 }]);
   });
 
@@ -66,7 +67,7 @@ describe('HTTP API', () => {
     const other = await json(await call('/api/publish', { body: { ...body, key: 'order-42-shipped' } }));
     expect(retry.body).toEqual({ ...first.body, duplicate: true });
     expect(other.body.offset).toBe((first.body.offset as number) + 1);
-    await until('two deliveries', () => got.length === 2);
+    await waitFor(() => got.length === 2, 10_000, 'two deliveries');
     await new Promise((r) => setTimeout(r, 100));
     expect(got).toEqual([{ state: 'paid' }, { state: 'paid' }]);
   });
@@ -84,7 +85,7 @@ describe('HTTP API', () => {
       expect.objectContaining({ topic: 'room.a', duplicate: false }),
       expect.objectContaining({ topic: 'room.b', duplicate: false }),
     ]);
-    await until('both deliveries', () => a.got.length === 1 && b.got.length === 1);
+    await waitFor(() => a.got.length === 1 && b.got.length === 1, 10_000, 'both deliveries');
     expect([a.got, b.got]).toEqual([[2], [2]]);
   });
 

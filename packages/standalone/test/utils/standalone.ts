@@ -1,5 +1,7 @@
 /** Standalone servers started in this process on 127.0.0.1, closed by {@link closeAll}. */
 import { type Client, createClient, type Subscription } from '@hubbub/client';
+import { collectErrors } from '../../../../test/utils/errors.js';
+import { waitFor } from '../../../../test/utils/wait.js';
 import { type Standalone, type StandaloneConfig, startStandalone, validateConfig } from '../../src/index.js';
 import type { JsonLogger } from '../../src/log.js';
 
@@ -20,9 +22,10 @@ export async function start(raw: Record<string, unknown>, logger?: JsonLogger): 
   return server;
 }
 
-/** A client of `server`, closed by {@link closeAll}. */
+/** A client of `server`, closed by {@link closeAll}; what its callbacks throw fails the test. */
 export function client(server: { url: string }, token?: string): Client {
   const c = createClient({ url: server.url.replace(/^http/, 'ws'), token, reconnect: { maxAttempts: 0 } });
+  collectErrors(c);
   clients.add(c);
   return c;
 }
@@ -49,11 +52,6 @@ export async function closeAll(): Promise<void> {
   await Promise.all(servers.map((s) => s.close()));
 }
 
-/** Resolves once `check()` holds; rejects after `timeoutMs`. */
-export async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** @deprecated the repo's one wait is `waitFor(check, timeoutMs, what)` in test/utils/wait.ts. */
+export const until = (what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> =>
+  waitFor(check, timeoutMs, what);
