@@ -1,5 +1,6 @@
 import { type CallMessage, ErrorCode, RpcError } from '@hubbub/protocol';
 import type { Connection } from '../connection/connection.js';
+import type { RpcOutcome } from '../metrics/hub-metrics.js';
 import { payloadProblem } from '../payload.js';
 import { toClientFailure } from './errors.js';
 
@@ -20,9 +21,11 @@ class PendingCall {
     readonly conn: Connection,
     readonly message: CallMessage,
     timeoutMs: number,
+    readonly startedAt: number,
   ) {
     this.#timer = setTimeout(() => {
       if (this.#take()) {
+        observe(conn, startedAt, 'timeout');
         conn.fail(message.id, ErrorCode.Timeout, `"${message.method}" did not answer within ${timeoutMs} ms`);
       }
     }, timeoutMs);
@@ -30,11 +33,15 @@ class PendingCall {
   }
 
   resolved(value: unknown): void {
-    if (this.#take()) answer(this.conn, this.message, value);
+    if (!this.#take()) return;
+    observe(this.conn, this.startedAt, 'ok');
+    answer(this.conn, this.message, value);
   }
 
   rejected(err: unknown): void {
-    if (this.#take()) refuse(this.conn, this.message, err);
+    if (!this.#take()) return;
+    observe(this.conn, this.startedAt, 'error');
+    refuse(this.conn, this.message, err);
   }
 
   #take(): boolean {
@@ -44,6 +51,11 @@ class PendingCall {
     this.#finish();
     return true;
   }
+}
+
+/** Counts a call's outcome and its duration, when metrics are on. */
+function observe(conn: Connection, startedAt: number, outcome: RpcOutcome): void {
+  conn.hub.metrics?.called(outcome, performance.now() - startedAt);
 }
 
 /** True for an `RpcError`, also one from another copy of the protocol package. */
@@ -105,22 +117,26 @@ export function call(conn: Connection, message: CallMessage): undefined {
   const hub = conn.hub;
   const handler = hub.methods.get(message.method);
   if (handler === undefined) {
+    hub.metrics?.called('unknown_method', 0);
     conn.fail(message.id, ErrorCode.UnknownMethod, `no handler for method "${message.method}"`);
     return undefined;
   }
   hub.counters.calls++;
+  const startedAt = hub.metrics ? performance.now() : 0;
   let result: unknown;
   try {
     result = handler(message.data, { sid: conn.sid, userId: conn.userId, principal: conn.principal });
   } catch (err) {
+    observe(conn, startedAt, 'error');
     refuse(conn, message, err);
     return undefined;
   }
   if (!isThenable(result)) {
+    observe(conn, startedAt, 'ok');
     answer(conn, message, result);
     return undefined;
   }
-  const pending = new PendingCall(conn, message, hub.options.rpc.timeoutMs);
+  const pending = new PendingCall(conn, message, hub.options.rpc.timeoutMs, startedAt);
   hub.track(pending.finished);
   result.then(
     (value) => pending.resolved(value),

@@ -21,11 +21,14 @@ export interface MetricsOptions {
    */
   readonly prefix?: string;
   /**
-   * Upper bounds of the publish→ack histogram's buckets, in seconds.
+   * Upper bounds of the publish→ack and RPC duration histograms' buckets, in seconds.
    * @default [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
    */
   readonly publishBuckets?: readonly number[];
 }
+
+/** How a client call ended: answered, refused (`RpcError` or a throw), timed out, or no such method. */
+export type RpcOutcome = 'ok' | 'error' | 'timeout' | 'unknown_method';
 
 /** What the metrics read from the hub when scraped. */
 export interface MetricsSource {
@@ -84,6 +87,8 @@ export class HubMetrics {
   readonly registry: Registry;
   readonly #disconnects: Counter<'code'>;
   readonly #publishAck: Histogram;
+  readonly #rpcCalls: Counter<'outcome'>;
+  readonly #rpcDuration: Histogram;
 
   constructor(source: MetricsSource, options: MetricsOptions) {
     const registry = options.registry ?? new Registry();
@@ -191,12 +196,31 @@ export class HubMetrics {
       labelNames: ['code'],
       registers,
     });
+    const buckets = [...(options.publishBuckets ?? DEFAULT_BUCKETS)];
     this.#publishAck = new Histogram({
       name: `${p}publish_ack_seconds`,
-      help: 'Time from a client publish frame to its ack (authorize, broker publish).',
-      buckets: [...(options.publishBuckets ?? DEFAULT_BUCKETS)],
+      help: 'Time from the broker publish of a client publish to its ack.',
+      buckets,
       registers,
     });
+    this.#rpcCalls = new Counter({
+      name: `${p}rpc_calls_total`,
+      help: 'Client calls (hub.handle), by outcome: ok, error, timeout, unknown_method.',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.#rpcDuration = new Histogram({
+      name: `${p}rpc_duration_seconds`,
+      help: 'Time a call handler took to answer (calls to unknown methods left out).',
+      buckets,
+      registers,
+    });
+  }
+
+  /** A client call ended with `outcome` after `ms`. */
+  called(outcome: RpcOutcome, ms: number): void {
+    this.#rpcCalls.inc({ outcome });
+    if (outcome !== 'unknown_method') this.#rpcDuration.observe(ms / 1000);
   }
 
   /** A connection closed with `code`. */

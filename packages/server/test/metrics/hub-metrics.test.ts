@@ -3,7 +3,7 @@
  * moves when its event happens.
  */
 import { createServer as createHttpServer } from 'node:http';
-import { CloseCode } from '@hubbub/protocol';
+import { CloseCode, RpcError } from '@hubbub/protocol';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startProxy } from '../../../../test/utils/proxy.js';
@@ -159,6 +159,35 @@ describe('hub.metrics()', () => {
     } finally {
       await proxy.close();
     }
+  });
+
+  it('counts calls by outcome and times them', async () => {
+    const { hub, url } = await startHub({ rpc: { timeoutMs: 50 } });
+    hub.handle('add', (data) => (data as number) + 1);
+    hub.handle('refuse', () => {
+      throw new RpcError('NOPE', 'refused');
+    });
+    hub.handle('slow', () => new Promise(() => {}));
+    const c = await connectClient(url);
+    const calls: [string, number][] = [
+      ['add', 1],
+      ['add', 2],
+      ['refuse', 3],
+      ['slow', 4],
+      ['missing', 5],
+    ];
+    for (const [method, id] of calls) c.send({ type: 'call', id, method, data: 1 });
+    for (const [, id] of calls.slice(0, 3)) await c.waitForMessage('result', (r) => r.id === id);
+    for (const [, id] of calls.slice(3)) await c.waitForMessage('error', (e) => e.id === id);
+    const m = await scrape(hub);
+    expect(m.types.get('hubbub_rpc_calls_total')).toBe('counter');
+    expect(m.types.get('hubbub_rpc_duration_seconds')).toBe('histogram');
+    expect(
+      ['ok', 'error', 'timeout', 'unknown_method'].map((outcome) =>
+        m.value('hubbub_rpc_calls_total', { outcome }),
+      ),
+    ).toEqual([2, 1, 1, 1]);
+    expect(m.value('hubbub_rpc_duration_seconds_count')).toBe(4);
   });
 
   it('registers into the registry given, under the prefix given', async () => {
