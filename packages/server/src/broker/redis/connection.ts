@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { type Cluster, Redis, type RedisOptions } from 'ioredis';
 import { BrokerUnavailableError } from '../errors.js';
 import type { RedisConnection } from './scripts.js';
 
@@ -33,25 +33,54 @@ export function isCluster(redis: RedisConnection): boolean {
   return (redis as { isCluster?: boolean }).isCluster === true;
 }
 
-/** Resolves once `redis` is ready, connecting it when it waits for a lazy connect. */
+/**
+ * Where a connection goes, for error messages: its URL with the password shown as `***`
+ * (`redis://:***@10.0.0.5:6379/2`), or the nodes a cluster client knows.
+ */
+export function describeConnection(redis: RedisConnection): string {
+  if (isCluster(redis)) {
+    const nodes = (redis as Cluster).nodes().map((n) => `${n.options.host}:${n.options.port}`);
+    return nodes.length > 0 ? `Redis Cluster (${nodes.join(', ')})` : 'Redis Cluster';
+  }
+  const o = (redis as Redis).options;
+  if (o.path) return `Redis at ${o.path}`;
+  const user = o.username ? encodeURIComponent(o.username) : '';
+  const auth = o.password ? `${user}:***@` : user ? `${user}@` : '';
+  const host = o.host?.includes(':') ? `[${o.host}]` : o.host;
+  return `${o.tls ? 'rediss' : 'redis'}://${auth}${host}:${o.port}${o.db ? `/${o.db}` : ''}`;
+}
+
+/**
+ * Resolves once `redis` is ready, connecting it when it waits for a lazy connect. Rejects after
+ * `timeoutMs`, or when the connection ends, with an error naming where it tried to connect and
+ * the last connection error (`ECONNREFUSED`, `WRONGPASS`, ...) as `cause`: "not ready" alone
+ * leaves an operator guessing between a typo, a firewall and a wrong password.
+ */
 export function whenReady(redis: RedisConnection, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => done(new BrokerUnavailableError(`Redis not ready within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
+    let lastError: Error | undefined;
+    const failed = (what: string) => {
+      const cause = lastError ? `: ${lastError.message}` : '';
+      return new BrokerUnavailableError(`${describeConnection(redis)} ${what}${cause}`, { cause: lastError });
+    };
+    const timer = setTimeout(() => done(failed(`not ready within ${timeoutMs} ms`)), timeoutMs);
     const onReady = () => done();
-    const onEnd = () => done(new BrokerUnavailableError('Redis connection ended before it was ready'));
+    const onEnd = () => done(failed('connection ended before it was ready'));
+    const onError = (err: Error) => {
+      lastError = err;
+    };
     function done(err?: Error) {
       clearTimeout(timer);
       redis.off('ready', onReady);
       redis.off('end', onEnd);
+      redis.off('error', onError);
       if (err) reject(err);
       else resolve();
     }
     redis.on('ready', onReady);
     redis.on('end', onEnd);
+    redis.on('error', onError);
     if (redis.status === 'wait') redis.connect().catch(() => {});
   });
 }
