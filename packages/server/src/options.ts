@@ -127,8 +127,10 @@ export interface ServerOptions {
   /** Standalone: port to listen on (0 picks a free one). */
   readonly port?: number;
   /**
-   * Standalone: address to listen on.
-   * @default '0.0.0.0' (Node's default: every interface)
+   * Standalone: address to listen on. Without it the hub listens where Node's
+   * `server.listen(port)` does, on every interface: `::` where the machine has IPv6 (which takes
+   * IPv4 connections too), else `0.0.0.0`. `'127.0.0.1'` keeps it to this machine.
+   * @default undefined // every interface
    */
   readonly host?: string;
   /** Attach to an existing `http` or `https` server (its other routes and upgrade paths keep working). */
