@@ -6,10 +6,11 @@
  * a later `last:` reader — and every subscriber must be told of the loss with `gap`.
  */
 import { type Client, createClient } from '@hubbub/client';
-import { createPublisher, createRedisBroker, createServer, type Hub, type Publisher } from '@hubbub/server';
+import { createPublisher, createRedisBroker, type Hub, type Publisher } from '@hubbub/server';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Observer, observe } from '../failover/harness.js';
+import { closeHubs, startHub } from '../utils/hub.js';
 import { type SentinelGroup, startSentinelGroup } from '../utils/sentinel.js';
 import { waitFor } from '../utils/wait.js';
 
@@ -20,7 +21,6 @@ const RATE_PER_SECOND = 300;
 const SUBSCRIBERS_PER_HUB = 4;
 
 let group: SentinelGroup | undefined;
-const hubs: Hub[] = [];
 const clients: Client[] = [];
 const connections: Redis[] = [];
 let publisher: Publisher | undefined;
@@ -28,7 +28,7 @@ let publisher: Publisher | undefined;
 afterAll(async () => {
   for (const c of clients) c.close();
   await publisher?.close();
-  await Promise.all(hubs.map((h) => h.close({ drainMs: 0 })));
+  await closeHubs();
   for (const r of connections) r.disconnect();
   await group?.stop();
 });
@@ -50,16 +50,12 @@ function sentinelConnection(g: SentinelGroup): Redis {
   return redis;
 }
 
-async function startHub(g: SentinelGroup): Promise<Hub> {
-  const hub = createServer({
-    port: 0,
-    host: '127.0.0.1',
+async function startSentinelHub(g: SentinelGroup): Promise<Hub> {
+  const { hub } = await startHub({
     broker: createRedisBroker({ redis: sentinelConnection(g) }, { onError: () => {} }),
     history: { size: 10_000, ttlMs: 600_000 },
   });
   hub.on('error', () => {});
-  hubs.push(hub);
-  await hub.ready;
   return hub;
 }
 
@@ -87,7 +83,7 @@ describe('Sentinel failover with a lagging replica', () => {
     group = await startSentinelGroup();
     const g = group;
     g.link.delay(500, 'down');
-    const servers = [await startHub(g), await startHub(g)];
+    const servers = [await startSentinelHub(g), await startSentinelHub(g)];
     const observers = servers.flatMap((hub) =>
       Array.from({ length: SUBSCRIBERS_PER_HUB }, () => subscribe(`ws://127.0.0.1:${hub.address().port}`)),
     );
