@@ -1,5 +1,6 @@
 import type { ClientMessage, DataMessage, SubscribedMessage } from '@hubbub/protocol';
 import { describe, expect, it } from 'vitest';
+import { HubbubError } from '../src/errors.js';
 import type { GapContext, MessageMeta } from '../src/events.js';
 import { Subscriptions } from '../src/subscriptions.js';
 
@@ -146,6 +147,26 @@ describe('Subscriptions', () => {
     expect(a).toEqual([1]);
     expect(b).toEqual([1, 2]);
     expect(sent.map((m) => m.type)).toEqual(['sub', 'unsub']);
+  });
+
+  it('a sub refused for the rate goes out again and the handle never sees the refusal', () => {
+    const { subs, sent } = registry();
+    const sub = subs.add('t', () => {});
+    const events: string[] = [];
+    sub.on('error', (err) => events.push(`error ${err.code}`));
+    sub.on('state', ({ to }) => events.push(to));
+    expect(subs.onError(1, new HubbubError('RATE_LIMITED', 'rate limit exceeded'))).toBe(true);
+    expect(sent).toEqual([
+      { type: 'sub', id: 1, topic: 't' },
+      { type: 'sub', id: 2, topic: 't' },
+    ]);
+    subs.onSubscribed(subscribed(2, 0));
+    expect(sub.state).toBe('subscribed');
+    // Any other refusal still ends the handle.
+    const other = subs.add('u', () => {});
+    expect(subs.onError(3, new HubbubError('FORBIDDEN', 'no'))).toBe(true);
+    expect(other.state).toBe('unsubscribed');
+    expect(events).toEqual(['subscribed']);
   });
 
   it('offline subscribe waits for the batch; a handle that throws does not stop the others', () => {
