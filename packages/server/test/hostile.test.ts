@@ -84,9 +84,16 @@ describe('hostile inputs (a well-behaved subscriber stays served throughout)', (
     const e1 = await c.waitForMessage('error');
     c.send({ type: 'pub', id: 2, topic: 'news', data: 1, key: 42 });
     const e2 = await c.waitForMessage('error');
+    // A topic of the wrong JSON type is a malformed field too, not a bad topic name.
+    c.send({ type: 'sub', id: 3, topic: 5 });
+    const e3 = await c.waitForMessage('error');
     expect(e1.code).toBe(ErrorCode.BadRequest);
     expect(e2).toMatchObject({ id: 2, code: ErrorCode.BadRequest });
-    record('wrong field types', `error ${e1.code}: ${e1.message}; error ${e2.code}: ${e2.message}`);
+    expect(e3).toMatchObject({ id: 3, code: ErrorCode.BadRequest });
+    record(
+      'wrong field types',
+      `error ${e1.code}: ${e1.message}; error ${e2.code}: ${e2.message}; error ${e3.code}: ${e3.message}`,
+    );
     await publishNews();
   });
 
