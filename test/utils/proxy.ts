@@ -45,9 +45,9 @@ class Pipe {
     });
   }
 
-  /** Whether the ticker must pump this pipe. */
+  /** Whether the ticker must pump this pipe (bytes held past a delay that was since lifted, too). */
   get timed(): boolean {
-    return this.rate !== undefined || this.delayMs > 0;
+    return this.rate !== undefined || this.delayMs > 0 || this.held > 0;
   }
 
   /** Forwards what the current mode allows; called on data and on every tick. */
