@@ -11,7 +11,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { createMemoryBroker, createRedisBroker, createServer } from '@hubbub/server';
 import { createHistoryRoute } from './src/history-route.mjs';
-import { authenticate, authorize, MAX_FRAME_BYTES } from './src/policy.mjs';
+import { authenticate, authorize, isRoomTopic, MAX_FRAME_BYTES } from './src/policy.mjs';
 import { createSearchHandler } from './src/search.mjs';
 import { createStaticHandler } from './src/static-files.mjs';
 
@@ -91,6 +91,8 @@ export async function startChat(options = {}) {
     history: { size: HISTORY_SIZE, ttlMs: 24 * 3600_000 },
     heartbeat: options.heartbeat,
     limits: { maxPayloadBytes: MAX_FRAME_BYTES },
+    // Who is in each room, on every instance: the page lists them and shows joins and leaves.
+    presence: isRoomTopic,
     broker,
   });
   state.hub = hub;

@@ -13,6 +13,7 @@ import {
   setPendingQueued,
 } from '/message-view.js';
 import { setNotice, showError } from '/notice-view.js';
+import { clearMembers, memberJoined, memberLeft, showMembers } from '/presence-view.js';
 import { showResults } from '/search-view.js';
 import { onRetryNow, showState } from '/status-view.js';
 
@@ -33,7 +34,13 @@ function guestToken() {
   return token;
 }
 
-const client = createClient({ url: wsUrl, token: () => guestToken() });
+/** The guest id, and the name others see in the room's member list (`guest~name`). */
+function token() {
+  const name = (localStorage.getItem('hubbub-name') ?? '').trim().slice(0, 32);
+  return name ? `${guestToken()}~${name}` : guestToken();
+}
+
+const client = createClient({ url: wsUrl, token });
 let subscription;
 
 /** The connection notice: shown while the link is down (with what waits to be sent), else none. */
@@ -103,6 +110,16 @@ function join(room) {
     joined = true;
   });
   sub.on('gap', (gap) => sub === subscription && separatorFor(gap));
+  // Who is here: the list after every (re)subscribe, then join and leave events.
+  clearMembers();
+  sub.on('subscribed', () => {
+    sub.presence().then(
+      (members) => sub === subscription && showMembers(members),
+      () => {},
+    );
+  });
+  sub.on('join', (member) => sub === subscription && memberJoined(member));
+  sub.on('leave', (member) => sub === subscription && memberLeft(member));
   sub.on('error', (err) => setNotice('room', `Cannot join ${room}: ${describe(err)}`));
   history.replaceState(null, '', `#${room}`);
 }

@@ -19,7 +19,7 @@ export const MAX_TEXT_LENGTH = 500;
 const ROOM_RE = /^chat\.[a-z0-9][a-z0-9-]{0,31}$/;
 
 /**
- * True for topics that are chat rooms.
+ * True for topics that are chat rooms; they have presence (who is here, joins and leaves).
  * @param {string} topic
  */
 export function isRoomTopic(topic) {
@@ -27,8 +27,10 @@ export function isRoomTopic(topic) {
 }
 
 /**
- * The demo has no accounts: any non-empty token is accepted as an anonymous guest. A real app
- * verifies a session cookie or a JWT here (see examples/node-service).
+ * The demo has no accounts: any non-empty token is accepted as a guest. The token is the page's
+ * guest id, optionally followed by `~` and the name shown in the room's member list: the guest
+ * id is the `userId` (so the tabs of one guest are one user in presence), the name its `info`. A
+ * real app verifies a session cookie or a JWT here (see examples/node-service).
  *
  * @param {{ token?: string }} ctx
  */
@@ -36,15 +38,19 @@ export function authenticate({ token }) {
   if (typeof token !== 'string' || token.length === 0 || token.length > 64) {
     throw new Error('a guest token is required');
   }
-  return { guest: token };
+  const cut = token.indexOf('~');
+  const guest = cut < 0 ? token : token.slice(0, cut);
+  if (guest.length === 0) throw new Error('a guest token is required');
+  const name = cut < 0 ? '' : token.slice(cut + 1).trim().slice(0, 32);
+  return { principal: { guest }, userId: guest, info: { name: name || guest } };
 }
 
 /**
- * Guests may read and write chat rooms and nothing else; a text message may hold at most
+ * Guests may read and write chat rooms, and see who is in them (presence), and nothing else; a text message may hold at most
  * {@link MAX_TEXT_LENGTH} characters (the refusal's message is shown on the page).
  *
  * @param {unknown} _principal
- * @param {'subscribe' | 'publish'} action
+ * @param {'subscribe' | 'publish' | 'presence'} action
  * @param {string} topic
  * @param {unknown} [data] the message, for publishes
  * @returns {boolean | string}

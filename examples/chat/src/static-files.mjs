@@ -23,6 +23,7 @@ const PUBLIC_FILES = [
   'notice-view.js',
   'message-view.js',
   'search-view.js',
+  'presence-view.js',
   'style.css',
   'favicon.svg',
 ];

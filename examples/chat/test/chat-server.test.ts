@@ -5,6 +5,7 @@
 import { type Client, createClient } from '@hubbub/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisHandle, startRedis } from '../../../test/utils/redis.js';
+import { waitFor } from '../../../test/utils/wait.js';
 import { startChat } from '../server.mjs';
 import { ensureClientBundle } from './utils/browser.js';
 
@@ -34,6 +35,8 @@ afterEach(() => {
   for (const c of clients.splice(0)) c.close();
 });
 
+const eventually = (check: () => boolean) => waitFor(check, 10_000, 'the presence events');
+
 describe('chat server (in-memory broker)', () => {
   let chat: Chat;
 
@@ -62,6 +65,25 @@ describe('chat server (in-memory broker)', () => {
     });
     await expect(client.publish('secret.stuff', { text: 'x' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(subscribed(client, 'admin.events')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('shows who is in a room: guests by name, their joins and leaves', async () => {
+    const ann = connect(chat, 'guest-ann~Ann');
+    const seen: string[] = [];
+    const sub = ann.subscribe('chat.presence', () => {});
+    sub.on('join', (m) => seen.push(`join ${(m.info as { name: string }).name}`));
+    sub.on('leave', (m) => seen.push(`leave ${(m.info as { name: string }).name}`));
+    await new Promise((resolve) => sub.once('subscribed', resolve));
+    const bob = connect(chat, 'guest-bob~Bob');
+    await subscribed(bob, 'chat.presence');
+    await eventually(() => seen.length === 2);
+    expect((await sub.presence()).map((m) => [m.userId, (m.info as { name: string }).name]).sort()).toEqual([
+      ['guest-ann', 'Ann'],
+      ['guest-bob', 'Bob'],
+    ]);
+    bob.close();
+    await eventually(() => seen.length === 3);
+    expect(seen).toEqual(['join Ann', 'join Bob', 'leave Bob']);
   });
 
   it('refuses messages over its frame limit with TOO_BIG', async () => {
