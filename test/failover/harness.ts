@@ -7,6 +7,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Client, createClient, type Subscription } from '@hubbub/client';
+import { collectErrors } from '../utils/errors.js';
 import { startNginx } from '../utils/nginx.js';
 import { freePort, waitForOutput } from '../utils/process.js';
 
@@ -95,6 +96,7 @@ export function observe(url: string, topic: string): Observer {
     url,
     reconnect: { minDelayMs: 50, maxDelayMs: 1_000 },
   });
+  collectErrors(client);
   const seqs: number[] = [];
   const positions: string[] = [];
   let lastEpoch: string | undefined;

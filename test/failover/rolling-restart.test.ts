@@ -6,6 +6,7 @@
  */
 import { type Client, createClient } from '@hubbub/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectErrors } from '../utils/errors.js';
 import { type RedisHandle, startRedis } from '../utils/redis.js';
 import { waitFor } from '../utils/wait.js';
 import {
@@ -54,6 +55,7 @@ function join(url: string, id: number): Member {
     reconnect: { minDelayMs: 50, maxDelayMs: 1_000 },
     sendQueue: { highWaterMark: 262_144, maxQueued: MAX_QUEUED },
   });
+  collectErrors(client);
   const member: Member = {
     id,
     client,

@@ -7,6 +7,7 @@
 import { type Client, createClient } from '@hubbub/client';
 import { createRedisBroker, createServer, type Hub } from '@hubbub/server';
 import { afterAll, describe, expect, it } from 'vitest';
+import { collectErrors } from '../utils/errors.js';
 import { startProxy, type TcpProxy } from '../utils/proxy.js';
 import { type RedisHandle, startRedis } from '../utils/redis.js';
 import { waitFor } from '../utils/wait.js';
@@ -68,6 +69,7 @@ describe('a hub partitioned from Redis', () => {
     await hub.ready;
     const port = hub.address().port;
     const client = createClient({ url: `ws://127.0.0.1:${port}` });
+    collectErrors(client);
     clients.push(client);
     client.on('error', () => {});
     await client.publish(TOPIC, { n: 'before' });
@@ -103,6 +105,7 @@ describe('a hub partitioned from Redis', () => {
     await client.publish(TOPIC, { n: 'after' });
     const stored: string[] = [];
     const reader = createClient({ url: `ws://127.0.0.1:${port}` });
+    collectErrors(reader);
     clients.push(reader);
     reader.subscribe(TOPIC, (data) => stored.push((data as { n: string }).n), { last: 1_000 });
     await waitFor(() => stored.includes('after'), 5_000, 'the history read');

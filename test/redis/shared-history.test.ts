@@ -6,6 +6,7 @@
 import { type Client, createClient } from '@hubbub/client';
 import { createPublisher, createRedisBroker, createServer, type Hub, type Publisher } from '@hubbub/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectErrors } from '../utils/errors.js';
 import { type RedisHandle, startRedis } from '../utils/redis.js';
 import { waitFor } from '../utils/wait.js';
 
@@ -36,6 +37,7 @@ afterAll(async () => {
 async function lastThousand(topic: string, expected: number): Promise<number[]> {
   const seqs: number[] = [];
   const client = createClient({ url: `ws://127.0.0.1:${hub.address().port}` });
+  collectErrors(client);
   clients.push(client);
   const sub = client.subscribe(topic, (data) => seqs.push((data as { seq: number }).seq), { last: 1_000 });
   let subscribed = false;
