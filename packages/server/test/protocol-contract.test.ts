@@ -4,10 +4,11 @@
  */
 import { CloseCode, ErrorCode } from '@hubbub/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { disposeAll, eventually, startHub } from './utils/servers.js';
+import { closeHubs, startHub } from '../../../test/utils/hub.js';
+import { waitFor } from '../../../test/utils/wait.js';
 import { connectClient, TestClient } from './utils/tclient.js';
 
-afterEach(disposeAll);
+afterEach(closeHubs);
 
 describe('welcome', () => {
   it('announces every limit a client can act on', async () => {
@@ -162,7 +163,7 @@ describe('a subscribed publisher', () => {
     const c = await connectClient(url);
     await c.subscribe('echo', 1);
     for (let id = 2; id < 12; id++) c.send({ type: 'pub', id, topic: 'echo', data: id });
-    await eventually(() => c.received.some((m) => m.type === 'ack' && m.id === 11), 5_000, 'the last ack');
+    await waitFor(() => c.received.some((m) => m.type === 'ack' && m.id === 11), 5_000, 'the last ack');
     const seen = c.received.map((m) => `${m.type} ${'offset' in m ? m.offset : ''}`);
     for (let offset = 1; offset <= 10; offset++) {
       const msg = seen.indexOf(`msg ${offset}`);

@@ -2,7 +2,8 @@ import { CloseCode, ErrorCode, encodeClientMessage } from '@hubbub/protocol';
 import { type CallContext, createServer, type Hub, RpcError } from '@hubbub/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { disposeAll, eventually, startHub } from './utils/servers.js';
+import { closeHubs, startHub } from '../../../test/utils/hub.js';
+import { waitFor } from '../../../test/utils/wait.js';
 import { connectClient, TestClient } from './utils/tclient.js';
 
 /** A promise and the function that settles it, for handlers the test releases by hand. */
@@ -57,7 +58,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await disposeAll();
+  await closeHubs();
 });
 
 /** Sends `frame` and returns the first result or error frame answering `id`. */
@@ -225,7 +226,7 @@ describe('call', () => {
     slowRuns = 0;
     const c = await connectClient(url, 'ivy');
     c.send({ type: 'call', id: 30, method: 'slow' });
-    await eventually(() => slowRuns === 1, 5_000, 'the slow handler to start');
+    await waitFor(() => slowRuns === 1, 5_000, 'the slow handler to start');
     c.ws.terminate();
     await c.closed;
     const errorsBefore = errors.length;

@@ -7,11 +7,11 @@ import { createMemoryBroker, createPublisher, createRedisBroker, createServer } 
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { closeHubs, startHub } from '../../../test/utils/hub.js';
 import { type RedisHandle, startRedis } from '../../../test/utils/redis.js';
-import { disposeAll, startHub } from './utils/servers.js';
 import { connectClient, TestClient } from './utils/tclient.js';
 
-afterEach(disposeAll);
+afterEach(closeHubs);
 
 const byToken = ({ token }: { token: string | undefined }) =>
   token ? { principal: token, userId: token } : null;

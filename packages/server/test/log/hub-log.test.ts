@@ -1,12 +1,13 @@
 /** What a hub writes to its `logger`, and what it never writes (tokens, payloads). */
 import { afterEach, describe, expect, it } from 'vitest';
+import { closeHubs, startHub } from '../../../../test/utils/hub.js';
 import { startProxy } from '../../../../test/utils/proxy.js';
+import { waitFor } from '../../../../test/utils/wait.js';
 import { createServer, type ServerOptions } from '../../src/index.js';
 import { captureLog } from '../utils/captured-log.js';
-import { disposeAll, eventually, startHub } from '../utils/servers.js';
 import { connectClient, TestClient } from '../utils/tclient.js';
 
-afterEach(disposeAll);
+afterEach(closeHubs);
 
 const TOKEN = 'tok-3f9a1c-very-secret';
 const PAYLOAD = 'payload-7b2e-private';
@@ -80,7 +81,7 @@ describe('logger', () => {
     const c = await connectClient(url);
     c.send({ type: 'sub', id: 1, topic: 't' });
     await c.waitForMessage('error');
-    await eventually(() => seen.length === 1);
+    await waitFor(() => seen.length === 1);
     expect(seen[0]?.message).toBe('hook broke');
   });
 

@@ -5,18 +5,19 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { closeHubs, startHub } from '../../../../test/utils/hub.js';
 import { type RedisHandle, startRedis } from '../../../../test/utils/redis.js';
+import { waitFor } from '../../../../test/utils/wait.js';
 import { createRedisBroker, type Hub } from '../../src/index.js';
 import { captureLog } from '../utils/captured-log.js';
 import { parseExposition } from '../utils/metrics.js';
-import { disposeAll, eventually, startHub } from '../utils/servers.js';
 import { connectClient } from '../utils/tclient.js';
 
 let redis: RedisHandle;
 beforeAll(async () => {
   redis = await startRedis({ own: true });
 });
-afterEach(disposeAll);
+afterEach(closeHubs);
 afterAll(async () => {
   await redis?.stop();
 });
@@ -47,7 +48,7 @@ describe('broker metrics', () => {
     }
     await hub.publish('feed', 'during the cut');
     await c.waitForMessage('msg', (m) => m.data === 'during the cut', 15_000);
-    await eventually(() => hub.stats().brokerRepairs >= 1, 15_000, 'a repair');
+    await waitFor(() => hub.stats().brokerRepairs >= 1, 15_000, 'a repair');
     expect(await value(hub, 'hubbub_broker_repairs_total')).toBeGreaterThanOrEqual(1);
   });
 
@@ -56,10 +57,10 @@ describe('broker metrics', () => {
     const { hub } = await redisHub(log);
     expect(await value(hub, 'hubbub_broker_up')).toBe(1);
     await redis.kill();
-    await eventually(() => !hub.stats().brokerReady, 10_000, 'broker down');
+    await waitFor(() => !hub.stats().brokerReady, 10_000, 'broker down');
     expect(await value(hub, 'hubbub_broker_up')).toBe(0);
     await redis.restart();
-    await eventually(() => hub.stats().brokerReady, 20_000, 'broker up');
+    await waitFor(() => hub.stats().brokerReady, 20_000, 'broker up');
     expect(await value(hub, 'hubbub_broker_up')).toBe(1);
     expect(log.lines.filter((l) => l.obj && 'broker' in l.obj).map((l) => [l.level, l.obj])).toEqual([
       ['warn', { broker: 'down' }],

@@ -6,13 +6,14 @@ import { createServer as createHttpServer } from 'node:http';
 import { CloseCode, RpcError } from '@hubbub/protocol';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closeHubs, startHub, track } from '../../../../test/utils/hub.js';
 import { startProxy } from '../../../../test/utils/proxy.js';
+import { waitFor } from '../../../../test/utils/wait.js';
 import { createServer, type Hub, type ServerOptions } from '../../src/index.js';
 import { parseExposition } from '../utils/metrics.js';
-import { disposeAll, eventually, startHub, track } from '../utils/servers.js';
 import { connectClient, TestClient } from '../utils/tclient.js';
 
-afterEach(disposeAll);
+afterEach(closeHubs);
 
 async function scrape(hub: Hub) {
   return parseExposition(await hub.metrics());
@@ -64,7 +65,7 @@ describe('hub.metrics()', () => {
       m.value('hubbub_broker_up'),
     ]).toEqual([2, 3, 2, 1]);
     b.close();
-    await eventually(() => hub.stats().connections === 1);
+    await waitFor(() => hub.stats().connections === 1);
     expect((await scrape(hub)).value('hubbub_connections')).toBe(1);
   });
 
@@ -136,7 +137,7 @@ describe('hub.metrics()', () => {
     const b = await connectClient(url);
     a.ws.close(1000);
     b.ws.close(4321);
-    await eventually(() => hub.stats().connections === 0);
+    await waitFor(() => hub.stats().connections === 0);
     const m = await scrape(hub);
     expect(m.value('hubbub_disconnects_total', { code: '1000' })).toBe(1);
     expect(m.value('hubbub_disconnects_total', { code: 'other' })).toBe(1);
