@@ -17,10 +17,12 @@ const WAIT = { timeout: 20_000 };
 const PAGE = `<!doctype html><meta charset="utf-8"><title>hubbub react</title>
 <div id="root"></div><script type="module" src="/app.js"></script>`;
 
-/** A hub on our own HTTP server, so upgrades can be counted and the port reused. */
+/** A hub behind our own HTTP server, so upgrades can be counted and refused, and the port reused. */
 interface CountedHub extends TestHub {
   /** WebSocket upgrades the server received. */
   upgrades(): number;
+  /** While false, upgrades get HTTP 503, as from a server in maintenance. */
+  accept(accepting: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -28,21 +30,32 @@ const running = new Set<CountedHub>();
 
 async function serveHub(port = 0, options: Partial<ServerOptions> = {}): Promise<CountedHub> {
   let upgrades = 0;
-  const http: Server = createHttpServer((_req, res) => res.writeHead(404).end());
-  http.on('upgrade', () => upgrades++);
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(port, '127.0.0.1', resolve);
-  });
+  let accepting = true;
   const started = await startHub({
-    server: http,
+    noServer: true,
     history: { size: 100, ttlMs: 60_000 },
     goAwaySpreadMs: 50,
     ...options,
   });
+  const http: Server = createHttpServer((_req, res) => res.writeHead(404).end());
+  http.on('upgrade', (req, socket, head) => {
+    upgrades++;
+    if (accepting) started.hub.handleUpgrade(req, socket, head);
+    else socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(port, '127.0.0.1', resolve);
+  });
+  const bound = (http.address() as { port: number }).port;
   const test: CountedHub = {
     ...started,
+    port: bound,
+    url: `ws://127.0.0.1:${bound}`,
     upgrades: () => upgrades,
+    accept: (on) => {
+      accepting = on;
+    },
     async stop() {
       running.delete(test);
       await started.hub.close({ drainMs: 0 });
@@ -183,6 +196,29 @@ describe('@hubbub/react in Chromium', () => {
     expect(server.upgrades()).toBe(1);
     expect(server.hub.stats()).toMatchObject({ connections: 1, subscriptions: 1 });
     expect((await lines()).map((l) => l.text)).toEqual(['once', 'from the page']);
+  });
+
+  it('catches up after a dropped link: replayed messages once, and `recovered` set', async () => {
+    const server = await serveHub();
+    await mount(server.url, 'room.r');
+    await waitForFeed('state', 'subscribed');
+    await server.hub.publish('room.r', { text: 'before the drop' });
+    await waitForLine('before the drop');
+    expect(await page.getAttribute('#feed', 'data-recovered')).toBe('');
+
+    server.accept(false);
+    server.hub.terminateAll();
+    await waitForState('reconnecting');
+    await server.hub.publish('room.r', { text: 'while away' });
+    server.accept(true);
+    await waitForState('open');
+    await waitForFeed('recovered', 'yes');
+    await waitForLine('while away');
+    expect((await lines()).map((l) => [l.text, l.offset, l.replayed])).toEqual([
+      ['before the drop', 1, false],
+      ['while away', 2, true],
+    ]);
+    expect(await page.getAttribute('#feed', 'data-gap')).toBe('');
   });
 
   it('reconnects after the server restarts on the same port and reports the reset history', async () => {
