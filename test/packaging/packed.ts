@@ -32,10 +32,10 @@ export interface PackedProject {
 }
 
 /**
- * Tools linked from the repository into the project. `@types/ws` is left out on purpose: a user
- * of `@hubbub/server` must not need it, so the public declarations must not mention `ws`.
+ * Tools linked from the repository into the project, as a TypeScript user of the packages has
+ * them. `@types/ws` is left out on purpose: a user of `@hubbub/server` must not need it.
  */
-const LINKED = ['typescript', '@types/node'];
+const LINKED = ['typescript', '@types/node', '@types/react'];
 
 function npm(args: string[], cwd: string): string {
   return execFileSync('npm', args, {

@@ -20,6 +20,7 @@ const TSCONFIG = {
     moduleResolution: 'nodenext',
     target: 'es2022',
     lib: ['es2022'],
+    jsx: 'react-jsx',
     types: ['node'],
     outDir: 'out',
     rootDir: '.',
@@ -28,7 +29,7 @@ const TSCONFIG = {
     skipLibCheck: true,
     sourceMap: false,
   },
-  include: ['**/*.ts', '**/*.cts'],
+  include: ['**/*.ts', '**/*.cts', '**/*.tsx'],
   exclude: ['out'],
 };
 

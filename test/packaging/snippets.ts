@@ -1,10 +1,10 @@
 /**
- * The TypeScript snippets of the READMEs. A snippet is a fenced block opened with ```ts. An HTML
- * comment on the line before the fence tunes it:
+ * The TypeScript snippets of the READMEs. A snippet is a fenced block opened with ```ts (or
+ * ```tsx, compiled as TSX). An HTML comment on the line before the fence tunes it:
  *
  * - `<!-- snippet: skip -->` leaves it out (pseudo-code only; say why in the comment's sentence);
- * - `<!-- snippet: NAME.ts -->` or `NAME.cts` names its file, so a test can run it; `.cts` compiles
- *   it as a CommonJS module.
+ * - `<!-- snippet: NAME.ts -->` (or `.cts`, `.tsx`) names its file, so a test can run it; `.cts`
+ *   compiles it as a CommonJS module.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -37,7 +37,7 @@ export function readmes(): string[] {
   return [join(ROOT, 'README.md'), ...packages.filter((p) => existsSync(p))];
 }
 
-const FENCE_OPEN = /^```(ts|typescript)\s*$/;
+const FENCE_OPEN = /^```(ts|typescript|tsx)\s*$/;
 const MARKER = /^<!--\s*snippet:\s*([\w.-]+)[^>]*-->\s*$/;
 
 /** Extracts the snippets of one README. */
@@ -47,7 +47,8 @@ export function extractSnippets(path: string): { snippets: Snippet[]; skipped: S
   const snippets: Snippet[] = [];
   const skipped: SkippedSnippet[] = [];
   for (let i = 0; i < lines.length; i++) {
-    if (!FENCE_OPEN.test(lines[i] ?? '')) continue;
+    const fence = FENCE_OPEN.exec(lines[i] ?? '');
+    if (!fence) continue;
     const end = lines.findIndex((l, j) => j > i && /^```\s*$/.test(l));
     if (end < 0) throw new Error(`${readme}:${i + 1}: a \`\`\`ts block is not closed`);
     let before = i - 1;
@@ -56,9 +57,10 @@ export function extractSnippets(path: string): { snippets: Snippet[]; skipped: S
     const line = i + 2;
     if (marker === 'skip') skipped.push({ readme, line });
     else {
-      const file = marker ?? `snippet-${snippets.length + 1}.ts`;
-      if (!/\.c?ts$/.test(file))
-        throw new Error(`${readme}:${before + 1}: snippet file name must end in .ts or .cts`);
+      const file = marker ?? `snippet-${snippets.length + 1}.${fence[1] === 'tsx' ? 'tsx' : 'ts'}`;
+      if (!/\.(c?ts|tsx)$/.test(file)) {
+        throw new Error(`${readme}:${before + 1}: a snippet's file name ends in .ts, .cts or .tsx`);
+      }
       snippets.push({
         readme,
         line,
