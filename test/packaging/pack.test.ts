@@ -118,6 +118,30 @@ describe.each(packages.map((p) => [p.manifest.name, p] as const))('%s', (_name, 
     expect(problems.join('\n')).toBe('');
   });
 
+  it('calls no built-in that Node 20.11, the oldest engines allows, lacks', () => {
+    // Node 20.11 runs none of these; a build target of es2022 does not rewrite them.
+    const newer: [RegExp, string][] = [
+      [/\b(Object|Map)\.groupBy\b/, 'Node 21'],
+      [/\bPromise\.withResolvers\b/, 'Node 22'],
+      [/\bArray\.fromAsync\b/, 'Node 22'],
+      [
+        /\.(union|intersection|difference|symmetricDifference|isSubsetOf|isSupersetOf|isDisjointFrom)\(/,
+        'Node 22 (Set methods)',
+      ],
+      [/\bprocess\.getBuiltinModule\b/, 'Node 22.3'],
+      [/\bIterator\.from\b/, 'Node 22'],
+      [/\bPromise\.try\b/, 'Node 23'],
+      [/\bRegExp\.escape\b/, 'Node 24'],
+      [/\bFloat16Array\b/, 'Node 24'],
+    ];
+    const found: string[] = [];
+    for (const file of files.filter((f) => /\.(c?js|mjs)$/.test(f))) {
+      const text = readFileSync(join(pkg.path, file), 'utf8');
+      for (const [re, since] of newer) if (re.test(text)) found.push(`${file}: ${re.source} (${since})`);
+    }
+    expect(found).toEqual([]);
+  });
+
   it('gives every JavaScript export its types', () => {
     // Every object in `exports` that names a file (`default`) names its declarations beside it.
     const untyped: string[] = [];
