@@ -5,7 +5,7 @@ import type { HubbubError } from './errors.js';
 export interface PresenceStats {
   /** Members: one per subscribed connection (a user with three tabs counts three). */
   readonly connections: number;
-  /** Distinct users among them; each anonymous connection counts as one. */
+  /** Distinct users among them; an anonymous client instance counts as one. */
   readonly users: number;
 }
 

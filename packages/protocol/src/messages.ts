@@ -222,7 +222,7 @@ export interface PresenceMessage {
   readonly topic: string;
   /** Members (connections) present. */
   readonly connections: number;
-  /** Distinct users among them; each anonymous connection counts as one. */
+  /** Distinct users among them; an anonymous client instance counts as one. */
   readonly users: number;
   readonly members?: readonly PresenceMember[];
 }

@@ -50,7 +50,8 @@ export interface PresenceEntry {
   readonly member: PresenceMember;
   /**
    * Client instance id of the member's connection (never shown to others). A later member of
-   * the same client and user replaces this one: `join` with `replaces`, no `leave`.
+   * the same client and user (or the same client, both anonymous) replaces this one: `join` with
+   * `replaces`, no `leave`. An anonymous member counts as the user of its client instance.
    */
   readonly client?: string;
 }
@@ -59,7 +60,7 @@ export interface PresenceEntry {
 export interface PresenceStats {
   /** Members: one per subscribed connection. */
   readonly connections: number;
-  /** Distinct users among them; each anonymous member counts as one. */
+  /** Distinct users among them; an anonymous client instance (or connection) counts as one. */
   readonly users: number;
 }
 
@@ -107,12 +108,6 @@ export interface BrokerContext {
   deliver(message: BrokerMessage): void;
   /** Called when the broker becomes reachable or unreachable. */
   readyChanged(ready: boolean): void;
-  /**
-   * Called when the broker filled a gap in a listened topic's feed from history (a lost pub/sub
-   * message, a reconnect), with the number of messages it delivered from there. For metrics and
-   * logs only.
-   */
-  repaired?(topic: string, messages: number): void;
   /**
    * Called when the broker filled a gap in a listened topic's feed from history (a lost pub/sub
    * message, a reconnect), with the number of messages it delivered from there. For metrics and

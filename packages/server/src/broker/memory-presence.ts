@@ -9,8 +9,9 @@ interface TopicPresence {
   readonly users: Map<string, number>;
 }
 
-function userKey(member: PresenceMember): string {
-  return member.userId === undefined ? `#${member.sid}` : `u${member.userId}`;
+/** Who a member counts as: its user, else its client instance, else its connection. */
+function userKey({ member, client }: PresenceEntry): string {
+  return member.userId !== undefined ? `u${member.userId}` : `#${client ?? member.sid}`;
 }
 
 /**
@@ -30,12 +31,12 @@ export class MemoryPresence {
     }
     const { member, client } = entry;
     if (state.members.has(member.sid)) return;
-    const key = userKey(member);
+    const key = userKey(entry);
     let replaces: string | undefined;
     if (client !== undefined) {
       const old = state.clients.get(client);
       const oldEntry = old === undefined ? undefined : state.members.get(old);
-      if (old !== undefined && oldEntry && userKey(oldEntry.member) === key) {
+      if (old !== undefined && oldEntry && userKey(oldEntry) === key) {
         state.members.delete(old);
         replaces = old;
       }
@@ -53,7 +54,7 @@ export class MemoryPresence {
     const entry = state?.members.get(sid);
     if (!state || !entry) return;
     state.members.delete(sid);
-    const key = userKey(entry.member);
+    const key = userKey(entry);
     const left = (state.users.get(key) ?? 1) - 1;
     if (left > 0) state.users.set(key, left);
     else state.users.delete(key);

@@ -1,18 +1,7 @@
-import { ErrorCode, type PresenceMember, type PresenceRequestMessage } from '@hubbub/protocol';
+import { ErrorCode, type PresenceRequestMessage } from '@hubbub/protocol';
 import type { Connection } from '../connection/connection.js';
 import { authorize, type Verdict } from './authorize.js';
 import { toClientFailure } from './errors.js';
-
-/** Distinct users among `members`; each anonymous member counts as one. */
-export function countUsers(members: readonly PresenceMember[]): number {
-  const users = new Set<string>();
-  let anonymous = 0;
-  for (const m of members) {
-    if (m.userId === undefined) anonymous++;
-    else users.add(m.userId);
-  }
-  return users.size + anonymous;
-}
 
 async function answer(conn: Connection, message: PresenceRequestMessage): Promise<void> {
   const { id, topic } = message;
@@ -22,15 +11,9 @@ async function answer(conn: Connection, message: PresenceRequestMessage): Promis
       const { connections, users } = await broker.presenceStats!(topic);
       conn.send({ type: 'presence', id, topic, connections, users });
     } else {
-      const members = await broker.presence!(topic);
-      conn.send({
-        type: 'presence',
-        id,
-        topic,
-        connections: members.length,
-        users: countUsers(members),
-        members,
-      });
+      // Both at once (one round trip with Redis): the user count needs what members do not show.
+      const [members, { users }] = await Promise.all([broker.presence!(topic), broker.presenceStats!(topic)]);
+      conn.send({ type: 'presence', id, topic, connections: members.length, users, members });
     }
   } catch (err) {
     const failure = toClientFailure(conn.hub, err, 'no presence answer');

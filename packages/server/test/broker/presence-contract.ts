@@ -146,6 +146,25 @@ export function presenceContract(name: string, backend: () => PresenceBackend): 
       });
     });
 
+    describe('anonymous members', () => {
+      it('count one user per client instance, and a member of the same client replaces the last', async () => {
+        const [a, b] = await cluster();
+        const topic = uniqueTopic('room');
+        await a.broker.listen(topic);
+        await a.broker.join!(topic, { member: { sid: 'n1' }, client: 'anon-1' });
+        await b.broker.join!(topic, { member: { sid: 'n2' }, client: 'anon-2' });
+        await b.broker.join!(topic, { member: { sid: 'n3' } });
+        expect(await a.broker.presenceStats!(topic)).toEqual({ connections: 3, users: 3 });
+        await b.broker.join!(topic, { member: { sid: 'n4' }, client: 'anon-1' });
+        await waitFor(() => summary(a.events, topic).length >= 4, 10_000, 'four joins');
+        expect(summary(a.events, topic)).toEqual(['join n1', 'join n2', 'join n3', 'join n4 replaces n1']);
+        expect(await b.broker.presenceStats!(topic)).toEqual({ connections: 3, users: 3 });
+        // A user's member is not an anonymous one's to replace, even with the same client id.
+        await a.broker.join!(topic, { member: { sid: 'n5', userId: 'ada' }, client: 'anon-2' });
+        expect(await a.broker.presenceStats!(topic)).toEqual({ connections: 4, users: 4 });
+      });
+    });
+
     describe('#control', () => {
       it('runs a request on every instance and sums the replies', async () => {
         const [a, b] = await cluster();

@@ -211,7 +211,8 @@ export class RedisPresence {
 
   #add(topic: string, entry: PresenceEntry, publish: boolean): Promise<unknown> {
     const { member, client } = entry;
-    const userKey = member.userId === undefined ? `#${member.sid}` : JSON.stringify(member.userId);
+    // Who the member counts as: its user, else its client instance, else its connection.
+    const userKey = member.userId === undefined ? `#${client ?? member.sid}` : JSON.stringify(member.userId);
     return Promise.all([
       this.#redis.sadd(this.#set(this.#id), `${topic}\n${member.sid}`),
       this.#cmd.hubbubJoin(
