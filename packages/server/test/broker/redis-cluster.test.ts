@@ -10,6 +10,7 @@ import { topicKeys } from '../../src/broker/redis/keys.js';
 import { createPublisher } from '../../src/broker/redis/publisher.js';
 import { brokerContract } from './contract.js';
 import { offsetsOf, type Started, startBroker, uniqueTopic } from './harness.js';
+import { presenceContract } from './presence-contract.js';
 
 const PREFIX = 'cluster';
 const nodes: RedisHandle[] = [];
@@ -49,6 +50,15 @@ afterAll(async () => {
   for (const client of clients) client.disconnect();
   await Promise.all(nodes.map((n) => n.stop()));
 });
+
+presenceContract('redis cluster', () => ({
+  create: () =>
+    createRedisBroker(
+      { redis: connect() },
+      { prefix: 'cluster-presence', presence: { refreshMs: 200, ttlMs: 1_000 } },
+    ),
+  shared: true,
+}));
 
 brokerContract('redis cluster', () => ({
   create: () => createRedisBroker({ redis: connect() }, { prefix: PREFIX }),
