@@ -41,7 +41,13 @@ export function authenticate({ token }) {
   const cut = token.indexOf('~');
   const guest = cut < 0 ? token : token.slice(0, cut);
   if (guest.length === 0) throw new Error('a guest token is required');
-  const name = cut < 0 ? '' : token.slice(cut + 1).trim().slice(0, 32);
+  const name =
+    cut < 0
+      ? ''
+      : token
+          .slice(cut + 1)
+          .trim()
+          .slice(0, 32);
   return { principal: { guest }, userId: guest, info: { name: name || guest } };
 }
 

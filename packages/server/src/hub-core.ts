@@ -5,8 +5,8 @@ import type { ReplayFrames } from './delivery/replay.js';
 import type { WriteBatcher } from './delivery/write-batcher.js';
 import type { HubMetrics } from './metrics/hub-metrics.js';
 import type { ResolvedOptions } from './options.js';
-import type { MethodRegistry } from './rpc/registry.js';
 import type { PresenceTracker } from './presence/tracker.js';
+import type { MethodRegistry } from './rpc/registry.js';
 import type { Counters } from './stats.js';
 import type { TopicIndex } from './topics.js';
 

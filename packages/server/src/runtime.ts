@@ -15,9 +15,9 @@ import type { HubCore } from './hub-core.js';
 import { HubLog } from './log/hub-log.js';
 import { HubMetrics } from './metrics/hub-metrics.js';
 import type { ResolvedOptions } from './options.js';
-import { MethodRegistry } from './rpc/registry.js';
 import { announce } from './presence/announce.js';
 import { memberOf, PresenceTracker } from './presence/tracker.js';
+import { MethodRegistry } from './rpc/registry.js';
 import { Counters } from './stats.js';
 import { TopicIndex } from './topics.js';
 
