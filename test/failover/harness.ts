@@ -4,7 +4,9 @@
  * subscribe through nginx and record every message they get.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, rmdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Client, createClient, type Subscription } from '@hubbub/client';
 import { collectErrors } from '../utils/errors.js';
@@ -14,29 +16,48 @@ import { freePort, waitForOutput } from '../utils/process.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const INSTANCE = fileURLToPath(new URL('./instance.mjs', import.meta.url));
 
-/** Builds the packages when dist is missing or older than the sources (CI builds before tests). */
+/** Whether a package's dist is missing or older than any of its sources, at any depth. */
+function isStale(pkg: string): boolean {
+  const dist = `${ROOT}/packages/${pkg}/dist/index.js`;
+  if (!existsSync(dist)) return true;
+  const newer = execFileSync(
+    'find',
+    [`${ROOT}/packages/${pkg}/src`, '-name', '*.ts', '-newer', dist, '-print', '-quit'],
+    { encoding: 'utf8' },
+  );
+  return newer.trim() !== '';
+}
+
+/** Held while one test file builds, so two failover files never build over each other. */
+const BUILD_LOCK = join(tmpdir(), 'hubbub-failover-build.lock');
+
+/**
+ * Builds the packages when dist is missing or older than the sources (CI builds before tests).
+ * Only what the instances import: a package in progress elsewhere must not stop this test.
+ */
 export function ensureBuilt(): void {
-  const stale = ['protocol', 'server'].some((pkg) => {
-    const dist = `${ROOT}/packages/${pkg}/dist/index.js`;
-    if (!existsSync(dist)) return true;
-    const built = statSync(dist).mtimeMs;
-    const src = execFileSync(
-      'sh',
-      [
-        '-c',
-        `ls -t ${ROOT}/packages/${pkg}/src/*.ts ${ROOT}/packages/${pkg}/src/*/*.ts 2>/dev/null | head -1`,
-      ],
-      {
-        encoding: 'utf8',
-      },
-    ).trim();
-    return src !== '' && statSync(src).mtimeMs > built;
-  });
-  // Only what the instances import: a package in progress elsewhere must not stop this test.
-  if (stale) {
-    for (const pkg of ['@hubbub/protocol', '@hubbub/server']) {
-      execFileSync('npm', ['run', 'build', '-w', pkg], { cwd: ROOT, stdio: 'ignore', timeout: 300_000 });
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      mkdirSync(BUILD_LOCK);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`build lock ${BUILD_LOCK} held for 5 minutes`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
     }
+  }
+  try {
+    for (const pkg of ['protocol', 'server']) {
+      if (isStale(pkg)) {
+        execFileSync('npm', ['run', 'build', '-w', `@hubbub/${pkg}`], {
+          cwd: ROOT,
+          stdio: 'ignore',
+          timeout: 300_000,
+        });
+      }
+    }
+  } finally {
+    rmdirSync(BUILD_LOCK);
   }
 }
 
