@@ -5,7 +5,7 @@
  * publish in flight as outcome unknown, and never store later a publish it refused.
  */
 import { type Client, createClient } from '@hubbub/client';
-import { createRedisBroker, createServer, type Hub } from '@hubbub/server';
+import { createPublisher, createRedisBroker, createServer, type Hub, type Publisher } from '@hubbub/server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { collectErrors } from '../utils/errors.js';
 import { startProxy, type TcpProxy } from '../utils/proxy.js';
@@ -22,9 +22,11 @@ let redis: RedisHandle | undefined;
 let proxy: TcpProxy | undefined;
 let hub: Hub | undefined;
 const clients: Client[] = [];
+const publishers: Publisher[] = [];
 
 afterAll(async () => {
   for (const c of clients) c.close();
+  await Promise.all(publishers.map((p) => p.close()));
   await hub?.close({ drainMs: 0 });
   await proxy?.close();
   await redis?.stop();
@@ -139,4 +141,47 @@ describe('a hub partitioned from Redis', () => {
     expect(figures.inFlight).toMatchObject({ outcomeUnknown: true });
     expect(figures.storedAfterRefusal).toEqual([]);
   }, 60_000);
+
+  it('a publisher on a frozen link fails its publish in flight as outcome unknown, then fails fast', async () => {
+    const own = await startProxy(redis!.port);
+    try {
+      const publisher = createPublisher({ url: `redis://127.0.0.1:${own.port}`, healthCheck: HEALTH });
+      publishers.push(publisher);
+      await publisher.publish('partition.publisher', 'before');
+      own.freeze('both', { newConnections: true });
+      const inFlight = await within(
+        publisher.publish('partition.publisher', 'in-flight', { key: 'p-in-flight' }),
+        3_000,
+      );
+      const next = await within(
+        publisher.publish('partition.publisher', 'refused', { key: 'p-refused' }),
+        1_000,
+      );
+      own.thaw();
+      await waitFor(
+        () =>
+          publisher.publish('partition.publisher', 'after').then(
+            () => true,
+            () => false,
+          ),
+        10_000,
+        'the publisher to publish again after the thaw',
+      );
+      const codeOf = (r: typeof next) =>
+        'error' in r ? (r.error as { code?: string }).code : 'hung' in r ? 'hung' : 'acked';
+      const figures = {
+        inFlight: codeOf(inFlight),
+        inFlightMs: inFlight.ms,
+        next: codeOf(next),
+        nextMs: next.ms,
+      };
+      console.log(`publisher partition figures ${JSON.stringify(figures)}`);
+      expect(figures.inFlight).toBe('OUTCOME_UNKNOWN');
+      expect(figures.inFlightMs).toBeLessThanOrEqual(BOUND_MS);
+      expect(figures.next).toBe('UNAVAILABLE');
+      expect(figures.nextMs).toBeLessThan(500);
+    } finally {
+      await own.close();
+    }
+  });
 });
