@@ -4,6 +4,7 @@ import { connectClient, waitForState, waitSubscribed } from '../../../test/utils
 import { startHub } from '../../../test/utils/hub.js';
 import { waitFor } from '../../../test/utils/wait.js';
 import { proxyTo } from './utils/harness.js';
+import { startPublisherProcess } from './utils/publisher.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -46,4 +47,34 @@ describe('pacing against the server rate limit', () => {
     expect(reported).toEqual([]);
     expect([...got].sort((a, b) => a - b)).toEqual(Array.from({ length: N }, (_, i) => i));
   });
+
+  // The same, with the stall where a loaded machine puts it: the hub's process does not run for a
+  // while (its event loop blocked), while the publisher, in a process of its own, keeps sending.
+  it("a publisher in another process keeps its pace through stalls of the hub's event loop; the app sees no RATE_LIMITED", async () => {
+    const { hub, url, port } = await startHub({ limits: { publishRate: 50, publishBurst: 10 } });
+    const reader = connectClient(port);
+    const got: number[] = [];
+    const sub = reader.subscribe('stalled', (data) => got.push(data as number));
+    await waitSubscribed(sub);
+
+    const N = 90;
+    const publisher = await startPublisherProcess(url, 'stalled', N);
+    for (let stall = 0; stall < 2; stall++) {
+      await waitFor(() => got.length >= 10 + stall * 30, 10_000, `delivery before stall ${stall + 1}`);
+      blockEventLoop(600);
+    }
+    const { outcomes, reported } = await publisher.result;
+    const acked = outcomes.filter((o) => o === 'acked').length;
+    await waitFor(() => got.length >= acked, 10_000, `${acked} deliveries`);
+
+    expect(hub.stats().rateLimited).toBeGreaterThan(0);
+    expect(outcomes.filter((o) => o !== 'acked')).toEqual([]);
+    expect(reported).toEqual([]);
+    expect([...got].sort((a, b) => a - b)).toEqual(Array.from({ length: N }, (_, i) => i));
+  });
 });
+
+/** Blocks this process (the hub, its timers and sockets) for `ms`, as a starved CPU would. */
+function blockEventLoop(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
