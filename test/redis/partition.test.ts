@@ -21,6 +21,7 @@ const FREEZE_MS = 4_000;
 let redis: RedisHandle | undefined;
 let proxy: TcpProxy | undefined;
 let hub: Hub | undefined;
+let other: Hub | undefined;
 const clients: Client[] = [];
 const publishers: Publisher[] = [];
 
@@ -28,6 +29,7 @@ afterAll(async () => {
   for (const c of clients) c.close();
   await Promise.all(publishers.map((p) => p.close()));
   await hub?.close({ drainMs: 0 });
+  await other?.close({ drainMs: 0 });
   await proxy?.close();
   await redis?.stop();
 });
@@ -74,6 +76,20 @@ describe('a hub partitioned from Redis', () => {
     collectErrors(client);
     clients.push(client);
     client.on('error', () => {});
+    // A subscriber on the partitioned hub, and a hub that still reaches Redis.
+    const watched: string[] = [];
+    const watcher = createClient({ url: `ws://127.0.0.1:${port}` });
+    collectErrors(watcher);
+    clients.push(watcher);
+    let watching = false;
+    watcher
+      .subscribe(TOPIC, (data) => watched.push((data as { n: string }).n))
+      .on('subscribed', () => {
+        watching = true;
+      });
+    other = createServer({ port: 0, host: '127.0.0.1', broker: createRedisBroker({ url: redis.url }) });
+    await other.ready;
+    await waitFor(() => watching, 5_000, 'the watcher to subscribe');
     await client.publish(TOPIC, { n: 'before' });
     expect(await readyz(port)).toBe(200);
 
@@ -95,6 +111,7 @@ describe('a hub partitioned from Redis', () => {
       );
     }
     const fromHub = await within(hub.publish(TOPIC, { n: 'refused-hub' }, { key: 'refused-hub' }), 1_000);
+    for (let i = 0; i < 3; i++) await other.publish(TOPIC, { n: `elsewhere-${i}` });
     const inFlightOutcome = await inFlight;
     await new Promise((resolve) =>
       setTimeout(resolve, Math.max(0, frozenAt + FREEZE_MS - performance.now())),
@@ -111,6 +128,7 @@ describe('a hub partitioned from Redis', () => {
     clients.push(reader);
     reader.subscribe(TOPIC, (data) => stored.push((data as { n: string }).n), { last: 1_000 });
     await waitFor(() => stored.includes('after'), 5_000, 'the history read');
+    await waitFor(() => watched.includes('after'), 5_000, 'the watcher to get the message after the thaw');
 
     const definite = refused.filter((r) => 'error' in r);
     const figures = {
@@ -130,6 +148,7 @@ describe('a hub partitioned from Redis', () => {
             ? 'hung'
             : 'acked',
       storedAfterRefusal: stored.filter((n) => n.startsWith('refused')),
+      watched,
     };
     console.log(`partition figures ${JSON.stringify(figures)}`);
     expect(figures.unreadyAfterMs).toBeGreaterThanOrEqual(0);
@@ -140,6 +159,15 @@ describe('a hub partitioned from Redis', () => {
     expect(figures.hubPublish).toMatch(/^rejected/);
     expect(figures.inFlight).toMatchObject({ outcomeUnknown: true });
     expect(figures.storedAfterRefusal).toEqual([]);
+    // What other hubs published meanwhile reaches the partitioned hub's subscriber after the thaw,
+    // in order and once (the publish in flight may have been stored: its outcome was unknown).
+    expect(watched.filter((n) => n !== 'in-flight')).toEqual([
+      'before',
+      'elsewhere-0',
+      'elsewhere-1',
+      'elsewhere-2',
+      'after',
+    ]);
   }, 60_000);
 
   it('a publisher on a frozen link fails its publish in flight as outcome unknown, then fails fast', async () => {
