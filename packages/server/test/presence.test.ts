@@ -155,6 +155,15 @@ describe('presence (memory broker, real sockets)', () => {
     expect(await hub.disconnectUser('nobody')).toBe(0);
   });
 
+  it('rejects sub.presence() with NOT_CONNECTED while the client is offline', async () => {
+    const { hub, port } = await startHub({ presence: true, authenticate: AS_USER });
+    const ada = await member(port, 'ada', 'room.6');
+    await hub.close({ drainMs: 0 });
+    await waitForState(ada.client, 'reconnecting');
+    await expect(ada.sub.presence()).rejects.toMatchObject({ code: 'NOT_CONNECTED' });
+    await expect(ada.sub.presenceStats()).rejects.toMatchObject({ code: 'NOT_CONNECTED' });
+  });
+
   it('refuses bad presence options and arguments with a TypeError', async () => {
     const { hub } = await startHub({ presence: true });
     await expect(hub.disconnectUser('')).rejects.toThrow(TypeError);
