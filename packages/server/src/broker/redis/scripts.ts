@@ -114,7 +114,8 @@ return {epoch, seq, 0}
 
 /**
  * Reads a topic's position and part of its history in one step, settling its epoch and settings
- * as a publish does (a read after a failover starts the new epoch too).
+ * as a publish does (a read after a failover starts the new epoch too) and keeping the topic's
+ * counter, epoch and settings alive for another `keepMs`.
  *
  * KEYS: seq, epoch, log, meta
  * ARGV: mode ('a' after | 'l' last), n, then the topic state's arguments
@@ -123,6 +124,7 @@ return {epoch, seq, 0}
 const READ_LUA = `
 local BASE = 3
 ${TOPIC_STATE_LUA}
+redis.call('PEXPIRE', KEYS[1], keep)
 local len = redis.call('LLEN', KEYS[3])
 local t = redis.call('TIME')
 local cutoff = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - ttl
