@@ -66,11 +66,12 @@ export class SendQueue {
 
   /**
    * Sends a frame the server refused with `RATE_LIMITED` again, ahead of the frames still waiting
-   * (after earlier retries, so they keep their order), once the bucket allows: see {@link backOff}.
+   * (after earlier retries, so they keep their order), once the bucket allows: the caller backs
+   * off first (see {@link backOff}), once per refusal.
    */
   retry(entry: QueueEntry): void {
     this.#retries.push(entry);
-    this.backOff();
+    this.flush();
   }
 
   /**

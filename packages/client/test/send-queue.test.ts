@@ -99,7 +99,9 @@ describe('SendQueue', () => {
     q.attach(sink, 10, 3);
     for (const f of frames(6)) q.push({ frame: f });
     expect(sink.sent).toEqual(frames(3));
+    q.backOff();
     q.retry({ frame: 'f1' });
+    q.backOff();
     q.retry({ frame: 'f2' });
     expect(q.length).toBe(5);
     // The bucket is empty and owes two tokens: nothing for 300 ms at 10/s.
