@@ -46,6 +46,9 @@ function fileTable(bundlePath) {
   const entry = (name) => ({
     file: fileURLToPath(new URL(name, PUBLIC_DIR)),
     type: TYPES[name.slice(name.lastIndexOf('.') + 1)],
+    // The icon is fetched again on every URL change (a room switch changes the hash); cached, it
+    // costs no request, and a server restart meanwhile cannot cut one short.
+    cache: name === 'favicon.svg' ? 'public, max-age=86400' : 'no-cache',
   });
   return new Map([
     ['/', entry('index.html')],
@@ -79,7 +82,7 @@ export function createStaticHandler(options = {}) {
     res.writeHead(200, {
       'content-type': entry.type,
       'content-length': body.length,
-      'cache-control': 'no-cache',
+      'cache-control': entry.cache ?? 'no-cache',
       'x-content-type-options': 'nosniff',
     });
     res.end(req.method === 'HEAD' ? undefined : body);

@@ -11,7 +11,7 @@ import type { Client } from '@hubbub/client';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../../test/utils/chromium.js';
-import { startChat } from '../server.mjs';
+import { HISTORY_SIZE, startChat } from '../server.mjs';
 import { ensureClientBundle } from './utils/browser.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
@@ -80,6 +80,21 @@ function waitForStatus(page: Page, prefix: string): Promise<unknown> {
   );
 }
 
+/**
+ * Clicks "Retry now" whenever the page shows it, until `selector` is on the page (at most 20 s):
+ * a page that failed several attempts in a row would otherwise wait out its backoff.
+ */
+async function retryUntil(page: Page, selector: string): Promise<void> {
+  const deadline = Date.now() + WAIT.timeout;
+  while (!(await page.$(selector))) {
+    if (Date.now() > deadline) throw new Error(`"${selector}" did not appear within ${WAIT.timeout} ms`);
+    if (await page.isVisible('#retry')) await page.click('#retry');
+    await page.waitForSelector(selector, { timeout: 500 }).catch(() => undefined);
+  }
+}
+
+const OPEN = '#status[data-state="open"]';
+
 async function say(page: Page, text: string): Promise<void> {
   await page.fill('#text', text);
   await page.click('#send');
@@ -102,7 +117,9 @@ describe('chat in Chromium', () => {
   async function openAs(name: string): Promise<Page> {
     const page = await browser.newPage();
     page.on('pageerror', (err) => problems.push(`[${name}] page error: ${err.message}`));
-    page.on('console', (msg) => msg.type() === 'error' && problems.push(`[${name}] console: ${msg.text()}`));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(`[${name}] console: ${msg.text()} (${msg.location().url})`);
+    });
     page.on(
       'response',
       (res) => res.status() >= 400 && problems.push(`[${name}] ${res.status()} ${res.url()}`),
@@ -294,8 +311,7 @@ describe('chat in Chromium', () => {
     await waitForStatus(alice, 'open');
     const openedAt = await alice.evaluate(() => (window as unknown as ChatWindow).openedAt);
     expect(openedAt).toBeLessThan((await due.jsonValue()) as number);
-    if (await bob.isVisible('#retry')) await bob.click('#retry');
-    await waitForStatus(bob, 'open');
+    await retryUntil(bob, OPEN);
 
     for (const page of [alice, bob]) {
       await waitForText(page, 'typed while offline');
@@ -312,20 +328,54 @@ describe('chat in Chromium', () => {
     expectExactlyOnce(await items(alice));
   });
 
+  it('marks messages that fell out of the history while away with a separator naming them', async () => {
+    await alice.selectOption('#room', 'random');
+    await alice.waitForFunction(() => location.hash === '#random', undefined, WAIT);
+    await alice.waitForFunction(
+      () => (window as unknown as ChatWindow).hubbub.state === 'open',
+      undefined,
+      WAIT,
+    );
+    await chat.hub.publish('chat.random', { name: 'server', text: 'seen before the drop', at: Date.now() });
+    await waitForText(alice, 'seen before the drop');
+    chat.setAcceptingSockets(false);
+    chat.dropAllSockets();
+    await waitForStatus(alice, 'reconnecting');
+    // Five more than the room's history holds (200): #2–#6 are gone by the time alice is back.
+    for (let i = 2; i <= HISTORY_SIZE + 6; i++) {
+      await chat.hub.publish('chat.random', { name: 'server', text: `burst ${i}`, at: Date.now() });
+    }
+    chat.setAcceptingSockets(true);
+    await retryUntil(alice, '#messages li[data-kind="separator"][data-reason="missed"]');
+    expect(await alice.textContent('#messages li[data-kind="separator"]')).toBe(
+      'Messages #2–#6 could not be recovered after the reconnect.',
+    );
+    await waitForText(alice, `burst ${HISTORY_SIZE + 6}`);
+    const offsets = (await items(alice)).map((i) => i.offset);
+    expect(offsets.at(-1)).toBe(1);
+    expect(offsets.slice(0, -1)).toEqual(
+      Array.from({ length: HISTORY_SIZE }, (_, i) => HISTORY_SIZE + 6 - i),
+    );
+    await retryUntil(bob, OPEN);
+
+    await alice.selectOption('#room', 'lobby');
+    await waitForText(alice, 'typed while offline');
+  });
+
   it('marks the place where the room history was reset with a separator', async () => {
     const { port } = chat;
     await chat.close();
     chat = await startChat({ port });
     // The old hub asked them to wait up to 5 s before coming back; "Retry now" skips that.
-    for (const page of [alice, bob]) if (await page.isVisible('#retry')) await page.click('#retry');
     for (const page of [alice, bob]) {
-      await page.waitForSelector('#messages li[data-kind="separator"][data-reason="reset"]', WAIT);
+      await retryUntil(page, '#messages li[data-kind="separator"][data-reason="reset"]');
       await waitForStatus(page, 'open');
     }
     await chat.hub.publish('chat.lobby', { name: 'server', text: 'after the restart', at: Date.now() });
     for (const page of [alice, bob]) {
       await waitForText(page, 'after the restart');
-      const top = await page.$$eval('#messages li', (lis) =>
+      // Messages and separators; the joined/left lines of presence may sit between them.
+      const top = await page.$$eval('#messages li:is([data-offset], [data-kind="separator"])', (lis) =>
         lis
           .slice(0, 3)
           .map((li) => [(li as HTMLElement).dataset.kind, (li as HTMLElement).dataset.offset ?? '']),
