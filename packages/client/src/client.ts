@@ -21,7 +21,7 @@ import { randomKey } from './ids.js';
 import { livenessTimeout, Watchdog } from './liveness.js';
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { PresenceRequests } from './presence.js';
-import { encodePublish, type PublishAck, Publishes } from './publishes.js';
+import { encodePublish, MAX_RATE_RETRIES, type PublishAck, Publishes } from './publishes.js';
 import { TokenRefresher } from './refresh.js';
 import { planRetry, retryState } from './retry.js';
 import { SendQueue } from './send-queue.js';
@@ -388,12 +388,17 @@ export class Client<M extends object = AnyMethods> extends Emitter<ClientEvents>
   async #refreshToken(): Promise<number | undefined> {
     const token = await this.#token();
     if (token === undefined || this.#current !== 'open') return undefined;
-    const id = this.#nextId();
-    const answer = await new Promise<AckMessage | ErrorMessage>((settle) => {
-      this.#refreshAnswer = { _id: id, _settle: settle };
-      this.#send({ type: 'refresh', id, token });
-    });
-    this.#refreshAnswer = undefined;
+    let answer: AckMessage | ErrorMessage;
+    // A refresh the server dropped for the rate goes out again, after the queue backed off.
+    for (let tries = 0; ; tries++) {
+      const id = this.#nextId();
+      answer = await new Promise<AckMessage | ErrorMessage>((settle) => {
+        this.#refreshAnswer = { _id: id, _settle: settle };
+        this.#send({ type: 'refresh', id, token });
+      });
+      this.#refreshAnswer = undefined;
+      if (answer.type === 'ack' || answer.code !== 'RATE_LIMITED' || tries >= MAX_RATE_RETRIES) break;
+    }
     if (answer.type === 'error') throw new HubbubError(answer.code, answer.message);
     return answer.ttlMs;
   }
