@@ -50,6 +50,7 @@ export class RedisControl {
   readonly channel: string;
   readonly replyChannel: string;
   readonly #pending = new Map<string, Pending>();
+  #closed = false;
 
   constructor(
     private readonly pub: RedisConnection,
@@ -105,6 +106,7 @@ export class RedisControl {
 
   /** Resolves every waiting request with what it has. */
   close(): void {
+    this.#closed = true;
     for (const id of [...this.#pending.keys()]) this.#finish(id);
   }
 
@@ -140,7 +142,9 @@ export class RedisControl {
       this.onError(err);
       return;
     }
-    this.#publish(envelope.reply, JSON.stringify({ id: envelope.id, ...reply })).catch(this.onError);
+    this.#publish(envelope.reply, JSON.stringify({ id: envelope.id, ...reply })).catch((err) => {
+      if (!this.#closed) this.onError(err);
+    });
   }
 
   #publish(channel: string, message: string): Promise<number> {

@@ -84,6 +84,7 @@ export class RedisPresence {
   #dirty = false;
   #beating: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
 
   constructor(
     redis: RedisConnection,
@@ -114,6 +115,7 @@ export class RedisPresence {
 
   /** Stops refreshing. The members stay in Redis until another broker removes them, past `ttlMs`. */
   stop(): void {
+    this.#stopped = true;
     clearInterval(this.#timer);
   }
 
@@ -125,7 +127,7 @@ export class RedisPresence {
       await this.#add(topic, entry, true);
     } catch (err) {
       this.#dirty = true;
-      this.onError(err);
+      this.#failed(err);
     }
   }
 
@@ -136,7 +138,7 @@ export class RedisPresence {
       await this.#remove(topic, sid, this.#id);
     } catch (err) {
       this.#leaving.set(key, topic);
-      this.onError(err);
+      this.#failed(err);
     }
   }
 
@@ -159,7 +161,7 @@ export class RedisPresence {
    */
   refresh(): Promise<void> {
     this.#beating ??= this.#refresh()
-      .catch((err) => this.onError(err))
+      .catch((err) => this.#failed(err))
       .finally(() => {
         this.#beating = undefined;
       });
@@ -167,7 +169,7 @@ export class RedisPresence {
   }
 
   async #refresh(): Promise<void> {
-    if (!this.usable()) return;
+    if (this.#stopped || !this.usable()) return;
     const state = await this.#cmd.hubbubBeat(2, this.#hubs, this.#gone(this.#id), this.#id, this.#ttlMs);
     const announce = state === 'late' || state === 'gone' || this.#dirty;
     if (announce || (state === 'new' && this.#held.size > 0)) {
@@ -240,6 +242,11 @@ export class RedisPresence {
     return hub === undefined
       ? leave
       : Promise.all([leave, this.#redis.srem(this.#set(hub), `${topic}\n${sid}`)]);
+  }
+
+  /** Reports a failure, unless the broker closed meanwhile (its connection went with it). */
+  #failed(err: unknown): void {
+    if (!this.#stopped) this.onError(err);
   }
 
   #set(hub: string): string {
