@@ -133,6 +133,10 @@ describe.each(packages.map((p) => [p.manifest.name, p] as const))('%s', (_name, 
       [/\bPromise\.try\b/, 'Node 23'],
       [/\bRegExp\.escape\b/, 'Node 24'],
       [/\bFloat16Array\b/, 'Node 24'],
+      [/\bloadEnvFile\b/, 'Node 20.12'],
+      [/\bstyleText\b/, 'Node 20.12'],
+      [/\bgetCallSites\b/, 'Node 22.9'],
+      [/\bglobSync\b|\bfs\.glob\b/, 'Node 22'],
     ];
     const found: string[] = [];
     for (const file of files.filter((f) => /\.(c?js|mjs)$/.test(f))) {
