@@ -84,7 +84,12 @@ export class PresenceTracker {
     }
     if (topics.has(topic)) return;
     topics.add(topic);
-    await this.host.broker.join?.(topic, { member: memberOf(conn), client: conn.client });
+    try {
+      await this.host.broker.join?.(topic, { member: memberOf(conn), client: conn.client });
+    } catch (err) {
+      // The subscription stands; only its presence is missing (the broker closed meanwhile).
+      this.host.reportError(err);
+    }
   }
 
   /** `conn` unsubscribed from `topic`: it leaves now. */
