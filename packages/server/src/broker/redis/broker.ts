@@ -36,7 +36,7 @@ import {
 } from './presence.js';
 import type { RedisConnection, ScriptSettings } from './scripts.js';
 import { TopicFeed } from './topic-feed.js';
-import { REDIS_DEFAULTS, TopicWriter } from './writer.js';
+import { REDIS_DEFAULTS, TopicWriter, warnHistoryIgnoredOnce } from './writer.js';
 
 export type { RedisTarget } from './connection.js';
 
@@ -160,8 +160,13 @@ export class RedisBroker implements Broker {
     this.sharded = this.options.sharded ?? isCluster(redis);
     const { prefix: keyPrefix, durability, healthCheck } = this.options;
     const links = () => (this.sub ? [this.pub, this.sub] : [this.pub]);
-    this.writer = new TopicWriter(redis, { prefix: keyPrefix, durability, healthCheck }, links);
     this.onError = this.options.onError ?? warn;
+    const historyIgnored = warnHistoryIgnoredOnce(this.onError);
+    this.writer = new TopicWriter(
+      redis,
+      { prefix: keyPrefix, durability, healthCheck, historyIgnored },
+      links,
+    );
     const usable = () => !this.closed && this.pub.status === 'ready';
     const { prefix, presence } = this.options;
     this.members = new RedisPresence(redis, prefix, this.sharded, presence ?? {}, usable, this.onError);

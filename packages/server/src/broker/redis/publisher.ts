@@ -16,7 +16,7 @@ import { controlClient } from './control.js';
 import type { DurabilityOptions } from './durability.js';
 import type { HealthCheckOptions } from './link-health.js';
 import type { ScriptSettings } from './scripts.js';
-import { REDIS_DEFAULTS, TopicWriter } from './writer.js';
+import { REDIS_DEFAULTS, TopicWriter, warnHistoryIgnoredOnce } from './writer.js';
 
 /** Options of {@link createPublisher}: use the same values as the hubs you publish into. */
 export interface PublisherOptions {
@@ -114,7 +114,8 @@ export function createPublisher(arg: RedisTarget & PublisherOptions): Publisher 
   const prefix = target.prefix ?? REDIS_DEFAULTS.prefix;
   const connectTimeoutMs = target.connectTimeoutMs ?? REDIS_DEFAULTS.connectTimeoutMs;
   const { durability, healthCheck } = target;
-  const writer = new TopicWriter(redis, { prefix, durability, healthCheck });
+  const historyIgnored = warnHistoryIgnoredOnce((err) => process.emitWarning(err, 'HubbubPublisherWarning'));
+  const writer = new TopicWriter(redis, { prefix, durability, healthCheck, historyIgnored });
   writer.start();
   let closed = false;
   let connecting: Promise<void> | undefined;

@@ -27,7 +27,8 @@ export type RedisConnection = Redis | Cluster;
  * writer that states none uses the stored ones. Lower settings take effect with the next epoch.
  *
  * KEYS: seq, epoch, log, meta. ARGV (from BASE): newEpoch, keepMs, size, ttlMs, stated ('1'|'0').
- * Declares, for the rest of the script: epoch, seq (a number), size, ttl, keep.
+ * Declares, for the rest of the script: epoch, seq (a number), size, ttl, keep, and narrower (1
+ * when the writer stated a smaller size or ttl than the topic keeps: its settings were ignored).
  */
 const TOPIC_STATE_LUA = `
 local rid = string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)')
@@ -49,6 +50,7 @@ end
 seq = tonumber(seq)
 local storedSize = tonumber(meta[2])
 local storedTtl = tonumber(meta[3])
+local narrower = stated and ((storedSize and storedSize > size) or (storedTtl and storedTtl > ttl)) and 1 or 0
 if storedSize and (not stated or storedSize > size) then size = storedSize end
 if storedTtl and (not stated or storedTtl > ttl) then ttl = storedTtl end
 if meta[1] ~= rid or (stated and (storedSize ~= size or storedTtl ~= ttl)) then
@@ -109,7 +111,7 @@ if ARGV[4] == '1' then
 else
   redis.call('PUBLISH', ARGV[1], message)
 end
-return {epoch, seq, 0}
+return {epoch, seq, 0, narrower}
 `;
 
 /**
@@ -154,7 +156,7 @@ return {epoch, seq, first, entries}
 type Arg = string | Buffer | number;
 
 interface ScriptCommands {
-  hubbubPublish(numKeys: number, ...args: Arg[]): Promise<[string, number, number]>;
+  hubbubPublish(numKeys: number, ...args: Arg[]): Promise<[string, number, number, number?]>;
   hubbubReadBuffer(numKeys: number, ...args: Arg[]): Promise<[Buffer, number, number, Buffer[]]>;
 }
 
@@ -190,6 +192,13 @@ function stateArgs(s: ScriptSettings): Arg[] {
   return [nanoid(), keep, Math.max(0, Math.floor(history.size)), ttlMs, s.history ? '1' : '0'];
 }
 
+/** What a publish script answered. */
+export interface PublishOutcome {
+  readonly result: PublishResult;
+  /** The writer stated a smaller history than the topic keeps; the topic's was used. */
+  readonly historyIgnored: boolean;
+}
+
 /** Runs the publish script: one round trip. */
 export async function runPublish(
   redis: ScriptCommands,
@@ -197,13 +206,13 @@ export async function runPublish(
   blob: Buffer,
   s: ScriptSettings,
   key?: string,
-): Promise<PublishResult> {
+): Promise<PublishOutcome> {
   const withKey = key !== undefined && s.idempotencyTtlMs >= 1;
   const args: Arg[] = [keys.seq, keys.epoch, keys.log, keys.meta];
   if (withKey) args.push(keys.keyPrefix + key);
   args.push(keys.channel, blob, Math.ceil(s.idempotencyTtlMs), s.sharded ? '1' : '0', ...stateArgs(s));
-  const [epoch, offset, duplicate] = await redis.hubbubPublish(withKey ? 5 : 4, ...args);
-  return { epoch, offset, duplicate: duplicate === 1 };
+  const [epoch, offset, duplicate, narrower] = await redis.hubbubPublish(withKey ? 5 : 4, ...args);
+  return { result: { epoch, offset, duplicate: duplicate === 1 }, historyIgnored: narrower === 1 };
 }
 
 /** Runs the read script and decodes its entries. */

@@ -24,6 +24,29 @@ export interface WriterConfig {
   readonly durability?: DurabilityOptions;
   /** `false` turns the health check off. */
   readonly healthCheck?: HealthCheckOptions | false;
+  /** Called when a publish stated a smaller history than the topic keeps (the topic's was used). */
+  readonly historyIgnored?: (topic: string) => void;
+}
+
+/** Topics warned about, at most this many remembered (then warnings may repeat). */
+const WARNED_TOPICS = 1_000;
+
+/**
+ * A `historyIgnored` callback that reports each topic once: a writer stating a smaller history
+ * than the topic keeps is a configuration that differs between writers.
+ */
+export function warnHistoryIgnoredOnce(report: (err: Error) => void): (topic: string) => void {
+  const warned = new Set<string>();
+  return (topic) => {
+    if (warned.has(topic)) return;
+    if (warned.size >= WARNED_TOPICS) warned.clear();
+    warned.add(topic);
+    report(
+      new Error(
+        `history of "${topic}": this writer's history setting is smaller than the one stored with the topic, which was used; give every hub the same history setting`,
+      ),
+    );
+  };
 }
 
 /** Whether the command never reached Redis, or Redis answered it with an error. */
@@ -43,12 +66,14 @@ export class TopicWriter {
   readonly #prefix: string;
   readonly #replicas: ReplicaAcks | undefined;
   readonly #health: LinkHealth | undefined;
+  readonly #historyIgnored: ((topic: string) => void) | undefined;
 
   /** @param links every connection to health-check; the publishing one by default */
   constructor(redis: RedisConnection, config: WriterConfig, links?: () => readonly RedisConnection[]) {
     this.#redis = redis;
     this.#scripts = defineScripts(redis);
     this.#prefix = config.prefix;
+    this.#historyIgnored = config.historyIgnored;
     this.#replicas = config.durability ? new ReplicaAcks(redis, config.durability) : undefined;
     this.#health =
       config.healthCheck === false
@@ -78,11 +103,12 @@ export class TopicWriter {
       throw new BrokerUnavailableError(`${what} failed: Redis is not connected`);
     const blob = encodePayload(data);
     try {
-      const result = await this.#track(
+      const { result, historyIgnored } = await this.#track(
         runPublish(this.#scripts, topicKeys(this.#prefix, topic), blob, s, key),
         what,
         true,
       );
+      if (historyIgnored) this.#historyIgnored?.(topic);
       if (this.#replicas) await this.#track(this.#replicas.confirm(), what, true);
       return result;
     } catch (err) {
