@@ -20,6 +20,8 @@ describe('client.call with a method map', () => {
 
   it('types the data and the result of each method', () => {
     expectTypeOf(client).toEqualTypeOf<Client<ChatMethods>>();
+    // A typed client still goes wherever a plain Client is expected (a React provider, helpers).
+    expectTypeOf(client).toExtend<Client>();
     expectTypeOf(client.call('room.rename', { room: 'lobby', name: 'Lobby' })).toEqualTypeOf<
       Promise<{ name: string }>
     >();

@@ -34,7 +34,7 @@ import {
   disconnectRequest,
   runControl,
 } from './presence/cluster.js';
-import type { MethodHandler, StoredHandler } from './rpc/registry.js';
+import type { HandleArgs, StoredHandler } from './rpc/registry.js';
 import { HubRuntime } from './runtime.js';
 import type { HubStats } from './stats.js';
 import { checkUpgrade, rejectUpgrade } from './upgrade.js';
@@ -287,7 +287,7 @@ export class Hub<M extends object = AnyMethods> extends EventEmitter<HubEvents> 
    * Throws a TypeError for a method name outside the topic grammar, an Error when `method`
    * already has a handler.
    */
-  handle<K extends MethodName<M>>(method: K, handler: MethodHandler<M, K>): void {
+  handle<K extends MethodName<M>>(method: K, ...[handler]: HandleArgs<M, K>): void {
     this.#runtime.methods.add(method, handler as StoredHandler);
   }
 

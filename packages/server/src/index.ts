@@ -39,6 +39,6 @@ export type {
 export { DEFAULT_HEARTBEAT, DEFAULT_HISTORY, DEFAULT_LIMITS, DEFAULT_RPC } from './options.js';
 export type { ConnectionsOfOptions, DisconnectUserOptions } from './presence/cluster.js';
 export type { PresenceSetting } from './presence/tracker.js';
-export type { CallContext, MethodHandler } from './rpc/registry.js';
+export type { CallContext, HandleArgs, MethodHandler } from './rpc/registry.js';
 export { createServer } from './server.js';
 export type { HubStats } from './stats.js';

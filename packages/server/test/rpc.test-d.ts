@@ -19,6 +19,8 @@ describe('hub.handle with a method map', () => {
 
   it('types the data, the context and the result of each handler', () => {
     expectTypeOf(hub).toEqualTypeOf<Hub<ChatMethods>>();
+    // A typed hub still goes wherever a plain Hub is expected.
+    expectTypeOf(hub).toExtend<Hub>();
     hub.handle('room.rename', (data, ctx) => {
       expectTypeOf(data).toEqualTypeOf<{ room: string; name: string }>();
       expectTypeOf(ctx).toEqualTypeOf<CallContext>();

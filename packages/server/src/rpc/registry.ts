@@ -1,4 +1,4 @@
-import { type AnyMethods, type CallData, type CallResult, methodProblem } from '@hubbub/protocol';
+import { type AnyMethods, methodProblem } from '@hubbub/protocol';
 
 /** Second argument of a method handler: the connection that called. */
 export interface CallContext {
@@ -11,13 +11,17 @@ export interface CallContext {
 }
 
 /**
- * Handler of method `K` of the method map `M` (see `MethodMap`): takes the call's data and who
- * called, returns the result (JSON value or bytes) or a promise of it.
+ * The handler argument of `hub.handle(method, handler)` for method `K` of the method map `M`: a
+ * function taking the call's data and who called, returning the result (JSON value or bytes) or
+ * a promise of it. A one-element tuple worked out from `M[K]`, which keeps a hub typed by a method
+ * map assignable to a plain `Hub`.
  */
-export type MethodHandler<M = AnyMethods, K extends keyof M = keyof M> = (
-  data: CallData<M, K>,
-  ctx: CallContext,
-) => CallResult<M, K> | PromiseLike<CallResult<M, K>>;
+export type HandleArgs<M, K extends keyof M> = M[K] extends (...args: infer P) => infer R
+  ? [handler: (data: P[0], ctx: CallContext) => Awaited<R> | PromiseLike<Awaited<R>>]
+  : never;
+
+/** Handler of method `K` of the method map `M` (see `MethodMap`). */
+export type MethodHandler<M = AnyMethods, K extends keyof M = keyof M> = HandleArgs<M, K>[0];
 
 /** A handler as the registry keeps it, its types erased. */
 export type StoredHandler = (data: unknown, ctx: CallContext) => unknown;
