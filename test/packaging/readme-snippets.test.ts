@@ -152,10 +152,28 @@ describe('getting started', () => {
       `the client to see 1001 (so far: ${JSON.stringify(client.out)})`,
     );
     expect(client.child.exitCode).toBe(null);
+
+    // A server back on the port, with a new in-memory history: the client reconnects by itself,
+    // is told the old history is gone, and gets what the new one holds.
+    const again = start('server.js', env);
+    const seen = client.out.stdout.length;
+    await waitFor(
+      () => /#1 \{ text: 'server says hi' \}/.test(client.out.stdout.slice(seen)),
+      20_000,
+      `the client to resume (so far: ${JSON.stringify(client.out)})`,
+    );
+    const after = client.out.stdout.slice(seen).trim().split('\n');
+    expect(after).toEqual([
+      'state: open ',
+      'gap: reload from your database',
+      "#1 { text: 'server says hi' }",
+    ]);
     client.child.kill('SIGTERM');
+    again.child.kill('SIGTERM');
 
     // No unhandled rejection, no error event, no warning on either side.
     expect(server.out.stderr).toBe('');
     expect(client.out.stderr).toBe('');
+    expect(again.out.stderr).toBe('');
   }, 60_000);
 });
