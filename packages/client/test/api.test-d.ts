@@ -4,7 +4,10 @@ import {
   type GapContext,
   type HubbubError,
   type HubbubErrorCode,
+  type JoinContext,
   type MessageMeta,
+  type PresenceMember,
+  type PresenceStats,
   type PublishAck,
   type SubscriptionState,
 } from '@hubbub/client';
@@ -50,6 +53,19 @@ describe('public types', () => {
     sub._notify('state', { from: 'subscribing', to: 'subscribed' });
     // @ts-expect-error internal to the SDK
     sub._deliver(1, {} as MessageMeta);
+  });
+
+  it('presence: members, counts, and join and leave events on the handle', () => {
+    const sub = client.subscribe('room', () => {});
+    expectTypeOf(sub.presence()).toEqualTypeOf<Promise<PresenceMember[]>>();
+    expectTypeOf(sub.presenceStats()).toEqualTypeOf<Promise<PresenceStats>>();
+    sub.on('join', (member) => {
+      expectTypeOf(member).toEqualTypeOf<JoinContext>();
+      expectTypeOf(member.replaces).toEqualTypeOf<string | undefined>();
+      expectTypeOf(member.userId).toEqualTypeOf<string | undefined>();
+    });
+    sub.on('leave', (member) => expectTypeOf(member).toEqualTypeOf<PresenceMember>());
+    sub.on('subscribed', (ctx) => expectTypeOf(ctx.presence).toBeBoolean());
   });
 
   it('an unknown outcome carries the idempotency key to publish again with', () => {
