@@ -4,6 +4,8 @@
  * `require()` of ES modules, so the CommonJS entries run with `--no-experimental-require-module`.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exportTargets, publishablePackages } from './packages.js';
 import { type PackedProject, packedProject } from './packed.js';
@@ -56,6 +58,39 @@ const importNames = (specifier: string) =>
     '-e',
     `const m = await import(${JSON.stringify(specifier)}); process.stdout.write(JSON.stringify(Object.keys(m).sort()))`,
   ]);
+
+it('resolves declarations for every entry point, as import and as require (tsc, module nodenext)', () => {
+  const dir = mkdtempSync(join(project.dir, 'types-'));
+  try {
+    const importer = (s: string, i: number) =>
+      `import * as m${i} from ${JSON.stringify(s)};\nconsole.log(m${i});\n`;
+    writeFileSync(join(dir, 'esm.ts'), specifiers.map(importer).join(''));
+    writeFileSync(
+      join(dir, 'cjs.cts'),
+      specifiers
+        .filter((s) => !ESM_ONLY.has(s))
+        .map(importer)
+        .join(''),
+    );
+    let output = '';
+    try {
+      execFileSync(
+        process.execPath,
+        [
+          project.tsc,
+          ...['--strict', '--noEmit', '--skipLibCheck', '--module', 'nodenext', '--target', 'es2022'],
+          ...['--types', 'node', 'esm.ts', 'cjs.cts'],
+        ],
+        { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 },
+      );
+    } catch (err) {
+      output = String((err as { stdout?: string }).stdout ?? err);
+    }
+    expect(output).toBe('');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 60_000);
 
 describe.each(specifiers.map((s) => [s]))('%s', (specifier) => {
   it('imports as an ES module', () => {
