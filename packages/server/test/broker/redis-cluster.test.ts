@@ -124,6 +124,13 @@ describe('RedisBroker on Redis Cluster', () => {
     await waitFor(async () => (await count()) === 0, 5_000, 'the sharded unsubscribe');
   });
 
+  it('refuses durability on a Cluster connection, where WAIT would reach any node', () => {
+    const redis = connect();
+    expect(() => createRedisBroker({ redis }, { prefix: PREFIX, durability: { replicas: 1 } })).toThrow(
+      /durability needs a standalone or Sentinel connection/,
+    );
+  });
+
   it('takes publishes from createPublisher on the cluster', async () => {
     const { broker, delivered } = await start();
     const publisher = createPublisher({ redis: connect(), prefix: PREFIX });
