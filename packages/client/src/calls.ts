@@ -15,7 +15,7 @@ import type { QueueEntry } from './send-queue.js';
 export interface CallOptions {
   /**
    * Time the call has, from `call()` on: waiting for a link, sending, the handler's run. Past it
-   * the call rejects with `TIMEOUT` and a late answer is ignored.
+   * the call rejects with `TIMEOUT` and a late answer is ignored. `Infinity`: no limit.
    * @default the client's `callTimeoutMs` (15_000)
    */
   readonly timeoutMs?: number;
@@ -98,19 +98,22 @@ export class Calls {
         onSent: () => (p._sent = true),
       };
     });
-    p._timer = setTimeout(() => {
-      // A call never sent is dropped from the queue, so it cannot run after the app gave up on it.
-      p._dropped = !p._sent;
-      this._fail(
-        id,
-        new HubbubError(
-          'TIMEOUT',
-          p._sent
-            ? `no answer within ${timeoutMs} ms; the handler may have run`
-            : `not sent within ${timeoutMs} ms`,
-        ),
-      );
-    }, timeoutMs);
+    // Timers cannot wait longer than 2^31-1 ms (they fire at once): a longer time means none.
+    if (timeoutMs <= 0x7fff_ffff) {
+      p._timer = setTimeout(() => {
+        // A call never sent is dropped from the queue, so it cannot run after the app gave up on it.
+        p._dropped = !p._sent;
+        this._fail(
+          id,
+          new HubbubError(
+            'TIMEOUT',
+            p._sent
+              ? `no answer within ${timeoutMs} ms; the handler may have run`
+              : `not sent within ${timeoutMs} ms`,
+          ),
+        );
+      }, timeoutMs);
+    }
     this.#pending.set(id, p);
     this.#send(p);
     return promise;

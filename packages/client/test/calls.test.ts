@@ -180,6 +180,17 @@ describe('Calls', () => {
     expect(ids(second)).toEqual([1]);
   });
 
+  it('arms no timer for timeoutMs Infinity: the call waits as long as it takes', async () => {
+    const { queue, calls, settled, add } = setup();
+    add(1, 'a', 1, Infinity);
+    queue.attach(new Sink(), 0, 1);
+    await vi.advanceTimersByTimeAsync(30 * 24 * 3600_000);
+    expect(settled).toEqual([]);
+    calls._result({ type: 'result', id: 1, data: 'late but fine' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(settled).toEqual([{ id: 1, value: 'late but fine' }]);
+  });
+
   it('rejects everything on close', async () => {
     const { calls, settled, add } = setup();
     add(1, 'a', 1);

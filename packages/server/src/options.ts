@@ -102,7 +102,7 @@ export interface HistoryConfig {
 export interface RpcOptions {
   /**
    * Longest a handler may take. Past it the caller gets `TIMEOUT` and the handler's late result
-   * is dropped (the handler itself is not stopped).
+   * is dropped (the handler itself is not stopped). `Infinity`: no bound.
    * @default 10_000
    */
   readonly timeoutMs?: number;

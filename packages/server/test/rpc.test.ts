@@ -274,6 +274,23 @@ describe('call', () => {
   });
 });
 
+describe('rpc.timeoutMs: Infinity', () => {
+  it('bounds nothing: a slow handler is answered when it finishes', async () => {
+    const { hub: unbounded, url: unboundedUrl } = await startHub({ rpc: { timeoutMs: Infinity } });
+    unbounded.handle('slow', async (data) => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return data;
+    });
+    const c = await connectClient(unboundedUrl);
+    expect(await ask(c, { type: 'call', id: 1, method: 'slow', data: 'done' }, 1)).toEqual({
+      type: 'result',
+      id: 1,
+      data: 'done',
+    });
+    c.close();
+  });
+});
+
 describe('hub.handle', () => {
   it('refuses a second handler for a method, a bad name and a handler that is not a function', () => {
     expect(() => hub.handle('echo', () => 1)).toThrow('"echo" already has a handler');

@@ -4,12 +4,15 @@ import type { RpcOutcome } from '../metrics/hub-metrics.js';
 import { payloadProblem } from '../payload.js';
 import { toClientFailure } from './errors.js';
 
+/** Longest delay a timer takes. */
+const MAX_TIMER_MS = 0x7fff_ffff;
+
 /**
  * A call whose handler returned a promise: answered once, by the handler or by the timeout,
  * whichever comes first; the other is dropped.
  */
 class PendingCall {
-  readonly #timer: NodeJS.Timeout;
+  readonly #timer: NodeJS.Timeout | undefined;
   #settled = false;
   #finish!: () => void;
   /** Settles when the call is answered (or given up): what `hub.close()` waits for. */
@@ -23,6 +26,8 @@ class PendingCall {
     timeoutMs: number,
     readonly startedAt: number,
   ) {
+    // Node fires a timer longer than 2^31-1 ms at once: a longer bound (Infinity) means none.
+    if (timeoutMs > MAX_TIMER_MS) return;
     this.#timer = setTimeout(() => {
       if (this.#take()) {
         observe(conn, startedAt, 'timeout');
