@@ -11,6 +11,8 @@ export { BrokerUnavailableError, isBrokerUnavailable } from './broker/errors.js'
 export * from './broker/memory.js';
 export type { RedisBrokerOptions, RedisTarget } from './broker/redis/broker.js';
 export { createRedisBroker, RedisBroker } from './broker/redis/broker.js';
+export type { DurabilityOptions } from './broker/redis/durability.js';
+export type { HealthCheckOptions } from './broker/redis/link-health.js';
 export type { RedisPresenceOptions } from './broker/redis/presence.js';
 export type { Publisher, PublisherOptions } from './broker/redis/publisher.js';
 export { createPublisher } from './broker/redis/publisher.js';
