@@ -2,7 +2,8 @@
  * Target `hubbub`: `createServer` from the built `@hubbub/server` (packages/server/dist), with
  * the same token check as every other target, the inbound rate limit raised so the publisher is
  * never throttled (the other targets have none), everything else at its defaults; with
- * `redisUrl`, `createRedisBroker`. Clients: the publisher is `createClient` from the built
+ * `redisUrl`, `createRedisBroker`. Prometheus metrics are on (the default); `hubbub-metrics-off.mjs`
+ * turns them off. Clients: the publisher is `createClient` from the built
  * `@hubbub/client`; subscribers are the raw wire-protocol client on `ws` (lib/wire-hubbub.mjs).
  */
 import { createClient } from '@hubbub/client';
@@ -23,6 +24,7 @@ export async function startServer(opts) {
     authenticate: ({ token }) => principalOf(token),
     limits: { publishRate: UNTHROTTLED, publishBurst: UNTHROTTLED },
     ...(opts.redisUrl && { broker: createRedisBroker({ url: opts.redisUrl }) }),
+    ...(opts.metrics === false && { metrics: false }),
   });
   hub.on('error', () => {});
   await hub.ready;
