@@ -168,6 +168,14 @@ describe('a hub partitioned from Redis', () => {
       'elsewhere-2',
       'after',
     ]);
+    // Retried with their idempotency keys: the refused publish was never stored, so it is stored
+    // now; the one whose outcome was unknown is stored once, whichever way it went.
+    const inFlightStored = stored.filter((n) => n === 'in-flight').length;
+    const retriedRefused = await hub.publish(TOPIC, { n: 'refused-hub' }, { key: 'refused-hub' });
+    const retriedInFlight = await hub.publish(TOPIC, { n: 'in-flight' }, { key: 'in-flight' });
+    expect(retriedRefused.duplicate).toBe(false);
+    expect(inFlightStored).toBeLessThanOrEqual(1);
+    expect(retriedInFlight.duplicate).toBe(inFlightStored === 1);
   }, 60_000);
 
   it('a publisher on a frozen link fails its publish in flight as outcome unknown, then fails fast', async () => {
