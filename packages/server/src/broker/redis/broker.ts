@@ -28,12 +28,7 @@ import { RedisControl } from './control.js';
 import type { DurabilityOptions } from './durability.js';
 import { topicKeys } from './keys.js';
 import type { HealthCheckOptions } from './link-health.js';
-import {
-  decodePresenceEvent,
-  isPresenceEvent,
-  RedisPresence,
-  type RedisPresenceOptions,
-} from './presence.js';
+import { isPresenceEvent, RedisPresence, type RedisPresenceOptions } from './presence.js';
 import type { RedisConnection, ScriptSettings } from './scripts.js';
 import { TopicFeed } from './topic-feed.js';
 import { REDIS_DEFAULTS, TopicWriter, warnHistoryIgnoredOnce } from './writer.js';
@@ -201,33 +196,23 @@ export class RedisBroker implements Broker {
     this.updateReady();
   }
 
-  async join(topic: string, entry: PresenceEntry): Promise<void> {
-    if (!this.closed) await this.members.join(topic, entry);
-  }
-
-  async leave(topic: string, sid: string): Promise<void> {
-    if (!this.closed) await this.members.leave(topic, sid);
-  }
+  // Presence and cluster control: see presence.ts and control.ts.
+  join = (topic: string, entry: PresenceEntry): Promise<void> => this.members.join(topic, entry);
+  leave = (topic: string, sid: string): Promise<void> => this.members.leave(topic, sid);
 
   async presence(topic: string): Promise<PresenceMember[]> {
     this.usable('presence');
-    return this.members.members(topic).catch((err) => {
-      throw unavailable(`presence of "${topic}" failed`, err);
-    });
+    return this.members.members(topic);
   }
 
   async presenceStats(topic: string): Promise<PresenceStats> {
     this.usable('presenceStats');
-    return this.members.stats(topic).catch((err) => {
-      throw unavailable(`presenceStats of "${topic}" failed`, err);
-    });
+    return this.members.stats(topic);
   }
 
   async control(request: ControlRequest, timeoutMs: number): Promise<ControlReply> {
     this.usable(request.type);
-    return (this.controller as RedisControl).request(request, timeoutMs).catch((err) => {
-      throw unavailable(`${request.type} failed`, err);
-    });
+    return (this.controller as RedisControl).request(request, timeoutMs);
   }
 
   isReady(): boolean {
@@ -384,11 +369,7 @@ export class RedisBroker implements Broker {
     const listened = this.channels.get(name);
     if (!listened) return;
     if (isPresenceEvent(message)) {
-      try {
-        this.ctx?.presenceChanged?.(decodePresenceEvent(listened.topic, message));
-      } catch (err) {
-        this.onError(err);
-      }
+      this.members.received(listened.topic, message, this.ctx);
       return;
     }
     let decoded: BrokerMessage;

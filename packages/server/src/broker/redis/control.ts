@@ -1,7 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import { nanoid } from 'nanoid';
 import type { ControlReply, ControlRequest } from '../broker.js';
-import { isCluster } from './connection.js';
+import { isCluster, unavailable } from './connection.js';
 import type { RedisConnection } from './scripts.js';
 
 /**
@@ -99,7 +99,7 @@ export class RedisControl {
       const pending = this.#pending.get(id);
       this.#pending.delete(id);
       if (pending) clearTimeout(pending.timer);
-      throw err;
+      throw unavailable(`${request.type} failed`, err);
     }
     return result;
   }

@@ -1,5 +1,12 @@
 import { nanoid } from 'nanoid';
-import type { PresenceEntry, PresenceEvent, PresenceMember, PresenceStats } from '../broker.js';
+import type {
+  BrokerContext,
+  PresenceEntry,
+  PresenceEvent,
+  PresenceMember,
+  PresenceStats,
+} from '../broker.js';
+import { unavailable } from './connection.js';
 import { topicKeys } from './keys.js';
 import { definePresenceScripts, type PresenceCommands } from './presence-scripts.js';
 import type { RedisConnection } from './scripts.js';
@@ -120,6 +127,7 @@ export class RedisPresence {
   }
 
   async join(topic: string, entry: PresenceEntry): Promise<void> {
+    if (this.#stopped) return;
     const key = `${topic}\n${entry.member.sid}`;
     this.#held.set(key, { topic, entry });
     this.#leaving.delete(key);
@@ -132,6 +140,7 @@ export class RedisPresence {
   }
 
   async leave(topic: string, sid: string): Promise<void> {
+    if (this.#stopped) return;
     const key = `${topic}\n${sid}`;
     this.#held.delete(key);
     try {
@@ -143,15 +152,31 @@ export class RedisPresence {
   }
 
   async members(topic: string): Promise<PresenceMember[]> {
-    const values = await this.#redis.hvals(presenceKeys(this.#prefix, topic)[0]);
+    const values = await this.#redis.hvals(presenceKeys(this.#prefix, topic)[0]).catch((err) => {
+      throw unavailable(`presence of "${topic}" failed`, err);
+    });
     // One parse for the whole list: far cheaper than one per member at 10,000 members.
     return JSON.parse(`[${values.map(memberJson).join(',')}]`) as PresenceMember[];
   }
 
   async stats(topic: string): Promise<PresenceStats> {
     const [members, users] = presenceKeys(this.#prefix, topic);
-    const [connections, distinct] = await Promise.all([this.#redis.hlen(members), this.#redis.hlen(users)]);
+    const [connections, distinct] = await Promise.all([
+      this.#redis.hlen(members),
+      this.#redis.hlen(users),
+    ]).catch((err) => {
+      throw unavailable(`presenceStats of "${topic}" failed`, err);
+    });
     return { connections, users: distinct };
+  }
+
+  /** A presence event on `topic`'s channel: handed to the hub. */
+  received(topic: string, message: Buffer, ctx: BrokerContext | undefined): void {
+    try {
+      ctx?.presenceChanged?.(decodePresenceEvent(topic, message));
+    } catch (err) {
+      this.onError(err);
+    }
   }
 
   /**
