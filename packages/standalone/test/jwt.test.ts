@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
@@ -95,6 +97,30 @@ describe('#createJwtAuthenticate', () => {
     );
     const token = await sign({ sub: 'dan' }, 'ES256', privateKey, 'k1');
     expect(await outcome({ jwksFile: path }, token)).toMatchObject({ userId: 'dan' });
+  });
+
+  it('verifies RS256 through a JWKS URL, fetched from a loopback server', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('RS256');
+    const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'r1', alg: 'RS256' }] });
+    let fetched = 0;
+    const server = createServer((_req, res) => {
+      fetched++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(jwks);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const cfg = { jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json` };
+      const token = await sign({ sub: 'erin' }, 'RS256', privateKey, 'r1');
+      expect(await outcome(cfg, token)).toMatchObject({ userId: 'erin' });
+      const other = await generateKeyPair('RS256');
+      expect(await outcome(cfg, await sign({ sub: 'erin' }, 'RS256', other.privateKey, 'r1'))).toEqual({
+        refused: 'invalid token',
+      });
+      expect(fetched).toBeGreaterThanOrEqual(1);
+    } finally {
+      server.close();
+    }
   });
 
   it('throws a ConfigError naming the field when a key cannot be used', () => {

@@ -2,6 +2,7 @@
  * The HTTP API on two standalone servers joined by a real Redis: a publish through one instance's
  * API reaches a WebSocket subscriber of the other.
  */
+import { request } from 'node:http';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisHandle, startRedis } from '../../../../test/utils/redis.js';
@@ -118,6 +119,28 @@ describe('HTTP API', () => {
     const big = { topic: 'a', data: 'x'.repeat(5000) };
     const res = await json(await call('/api/publish', { body: big }));
     expect(res).toMatchObject({ status: 413, body: { error: { code: 'TOO_BIG' } } });
+  });
+
+  it('refuses an oversize chunked body (no content-length) with 413', async () => {
+    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${api.url}/api/publish`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      });
+      req.on('response', (res) => {
+        let text = '';
+        res.on('data', (chunk) => {
+          text += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      });
+      req.on('error', reject);
+      req.write('{"topic":"a","data":"');
+      for (let i = 0; i < 10; i++) req.write('x'.repeat(1000));
+      req.end('"}');
+    });
+    expect(status).toBe(413);
+    expect(JSON.parse(body)).toMatchObject({ error: { code: 'TOO_BIG' } });
   });
 
   it.each([
