@@ -108,6 +108,7 @@ describe('hub.metrics()', () => {
       await c.waitForMessage('ack', (a) => a.id === id);
     }
     const m = await scrape(hub);
+    expect(m.value('hubbub_frames_in_total')).toBe(4);
     expect(m.value('hubbub_publish_ack_seconds_count')).toBe(3);
     expect(m.value('hubbub_publish_ack_seconds_bucket', { le: '+Inf' })).toBe(3);
     expect(m.value('hubbub_publish_ack_seconds_sum')).toBeGreaterThan(0);
