@@ -159,6 +159,22 @@ describe('client.call', () => {
     expect(proxy.accepted).toBe(2);
   });
 
+  it('names an anonymous caller by its client instance, the same across reconnects', async () => {
+    const { hub, port } = await startHub();
+    const proxy = await proxyTo(port);
+    hub.handle('whoami', (_data, ctx) => ({ sid: ctx.sid, userId: ctx.userId ?? null, client: ctx.client }));
+    const client = connectClient(proxy.port);
+    const first = (await client.call('whoami')) as { sid: string; userId: null; client: string };
+    proxy.cut();
+    await waitForState(client, 'reconnecting');
+    await waitForState(client, 'open');
+    const second = (await client.call('whoami')) as typeof first;
+    expect(first.userId).toBeNull();
+    expect(first.client).toMatch(/^[\w-]{1,64}$/);
+    expect(second.client).toBe(first.client);
+    expect(second.sid).not.toBe(first.sid);
+  });
+
   it('holds calls made while connecting until the link is up, bounded by their timeout', async () => {
     const { hub, port } = await startHub();
     const ran: string[] = [];

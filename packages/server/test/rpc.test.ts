@@ -83,6 +83,8 @@ describe('call', () => {
     const ctx = contexts.at(-1)!;
     expect(ctx.userId).toBe('alice');
     expect(ctx.principal).toEqual({ name: 'p-alice' });
+    // This raw client sent no instance id in `connect`.
+    expect(ctx.client).toBeUndefined();
     expect(hub.connections()).toContain(ctx.sid);
     c.close();
   });

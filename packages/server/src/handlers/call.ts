@@ -130,7 +130,12 @@ export function call(conn: Connection, message: CallMessage): undefined {
   const startedAt = hub.metrics ? performance.now() : 0;
   let result: unknown;
   try {
-    result = handler(message.data, { sid: conn.sid, userId: conn.userId, principal: conn.principal });
+    result = handler(message.data, {
+      sid: conn.sid,
+      userId: conn.userId,
+      principal: conn.principal,
+      client: conn.client,
+    });
   } catch (err) {
     observe(conn, startedAt, 'error');
     refuse(conn, message, err);

@@ -8,6 +8,11 @@ export interface CallContext {
   readonly userId: string | undefined;
   /** The principal `authenticate` returned (the latest, after token refreshes). */
   readonly principal: unknown;
+  /**
+   * Id of the client instance, which its SDK sends on every (re)connect: names an anonymous
+   * caller (no `userId`) across its reconnects. Absent when the client sent none.
+   */
+  readonly client: string | undefined;
 }
 
 /**
