@@ -4,7 +4,8 @@ import type { ErrorCode } from '@hubbub/protocol';
  * Codes of a {@link HubbubError}: the server's per-request error codes, plus the client's own.
  * - `OUTCOME_UNKNOWN`: a publish was sent but not acknowledged (no ack within `ackTimeoutMs`, or
  *   the client closed or gave up reconnecting first): the server may have stored it or not.
- *   Publish again with `err.key` to have it stored at most once.
+ *   Publish again with `err.key` to have it stored at most once. Also a `call()` whose link ended
+ *   before its answer: the handler may have run (calls are never sent again on their own).
  * - `CLIENT_CLOSED`: the client was closed (by `close()` or a fatal close) before the request finished.
  * - `QUEUE_FULL`: `sendQueue.maxQueued` publishes are already waiting for their ack.
  * - `TOKEN`: the token provider threw or returned something that is not a string.
@@ -32,8 +33,9 @@ export class HubbubError extends Error {
   /** The WebSocket close code behind the error, when there was one. */
   readonly closeCode: number | undefined;
   /**
-   * `OUTCOME_UNKNOWN`: the idempotency key of the publish. Pass it again
+   * `OUTCOME_UNKNOWN` of a publish: its idempotency key. Pass it again
    * (`publish(topic, data, { key })`) and the server stores the message at most once.
+   * @default undefined (every other error)
    */
   readonly key: string | undefined;
 
