@@ -82,6 +82,79 @@ export function resolveMetricsOption(value: unknown): MetricsOptions | false {
   return o;
 }
 
+type Registers = Registry[];
+type NumericCounter = { [K in keyof Counters]: Counters[K] extends number ? K : never }[keyof Counters];
+
+/** Gauges, read from the hub when scraped. */
+const GAUGES: readonly [name: string, help: string, read: (s: MetricsSource) => number][] = [
+  ['connections', 'Open WebSocket connections (authenticated or not).', (s) => s.connections()],
+  ['subscriptions', 'Subscriptions over all local connections.', (s) => s.subscriptions()],
+  ['topics', 'Topics with at least one local subscriber.', (s) => s.topics()],
+  ['broker_up', '1 when the broker (Redis) can take publishes, else 0.', (s) => (s.brokerUp() ? 1 : 0)],
+];
+
+/** Counters that follow one of the hub's plain counters. */
+const FOLLOWED: readonly [name: string, help: string, counter: NumericCounter][] = [
+  ['messages_published_total', 'Messages published through this hub (clients and backend).', 'published'],
+  ['messages_delivered_total', 'Live messages handed to local subscribers.', 'delivered'],
+  ['messages_replayed_total', 'Messages replayed from history to subscribers catching up.', 'replayed'],
+  ['gaps_total', 'Subscriptions told that what they missed could not be replayed (gap).', 'gaps'],
+  ['messages_dropped_total', 'Messages not delivered because the subscriber was closed as slow.', 'dropped'],
+  ['frames_in_total', 'Frames received from clients.', 'messagesIn'],
+  ['frames_out_total', 'Frames sent to clients.', 'messagesOut'],
+  ['slow_consumers_total', 'Connections closed as slow consumers (4509).', 'slowConsumers'],
+  [
+    'broker_repairs_total',
+    'History repairs run by the broker: a gap in a topic feed, or catching up after a reconnect.',
+    'brokerRepairs',
+  ],
+  [
+    'broker_repaired_messages_total',
+    'Messages the broker delivered from history while repairing gaps.',
+    'repairedMessages',
+  ],
+];
+
+function gauge(registers: Registers, name: string, help: string, read: () => number): void {
+  new Gauge({
+    name,
+    help,
+    registers,
+    collect() {
+      this.set(read());
+    },
+  });
+}
+
+/**
+ * A counter that follows plain counters of the hub (one per label value): it moves by the
+ * difference at each scrape, so the hot paths keep their single `n++` and nothing else.
+ */
+function follow(
+  registers: Registers,
+  name: string,
+  help: string,
+  reads: Record<string, () => number>,
+  label?: string,
+): void {
+  const last = new Map<string, number>();
+  new Counter({
+    name,
+    help,
+    labelNames: label ? [label] : [],
+    registers,
+    collect() {
+      for (const [value, read] of Object.entries(reads)) {
+        const now = read();
+        const delta = now - (last.get(value) ?? 0);
+        last.set(value, now);
+        if (label) this.inc({ [label]: value }, delta);
+        else this.inc(delta);
+      }
+    },
+  });
+}
+
 /** The prom-client objects of one hub. */
 export class HubMetrics {
   readonly registry: Registry;
@@ -96,99 +169,14 @@ export class HubMetrics {
     const registers = [registry];
     const c = source.counters;
     this.registry = registry;
-
-    const gauge = (name: string, help: string, read: () => number) =>
-      new Gauge({
-        name: p + name,
-        help,
-        registers,
-        collect() {
-          this.set(read());
-        },
-      });
-    // A counter that follows one of the hub's plain counters: it moves by the difference at each
-    // scrape, so the hot paths keep their single `n++` and nothing else.
-    const follow = (name: string, help: string, reads: Record<string, () => number>, label?: string) => {
-      const last = new Map<string, number>();
-      return new Counter({
-        name: p + name,
-        help,
-        labelNames: label ? [label] : [],
-        registers,
-        collect() {
-          for (const [value, read] of Object.entries(reads)) {
-            const now = read();
-            const delta = now - (last.get(value) ?? 0);
-            last.set(value, now);
-            if (label) this.inc({ [label]: value }, delta);
-            else this.inc(delta);
-          }
-        },
-      });
-    };
-    const one = (read: () => number) => ({ '': read });
-
-    gauge('connections', 'Open WebSocket connections (authenticated or not).', () => source.connections());
-    gauge('subscriptions', 'Subscriptions over all local connections.', () => source.subscriptions());
-    gauge('topics', 'Topics with at least one local subscriber.', () => source.topics());
-    gauge('broker_up', '1 when the broker (Redis) can take publishes, else 0.', () =>
-      source.brokerUp() ? 1 : 0,
-    );
+    for (const [name, help, read] of GAUGES) gauge(registers, p + name, help, () => read(source));
+    for (const [name, help, counter] of FOLLOWED) follow(registers, p + name, help, { '': () => c[counter] });
     follow(
-      'messages_published_total',
-      'Messages published through this hub (clients and backend).',
-      one(() => c.published),
-    );
-    follow(
-      'messages_delivered_total',
-      'Live messages handed to local subscribers.',
-      one(() => c.delivered),
-    );
-    follow(
-      'messages_replayed_total',
-      'Messages replayed from history to subscribers catching up.',
-      one(() => c.replayed),
-    );
-    follow(
-      'gaps_total',
-      'Subscriptions told that what they missed could not be replayed (gap).',
-      one(() => c.gaps),
-    );
-    follow(
-      'messages_dropped_total',
-      'Messages not delivered because the subscriber was closed as slow.',
-      one(() => c.dropped),
-    );
-    follow(
-      'frames_in_total',
-      'Frames received from clients.',
-      one(() => c.messagesIn),
-    );
-    follow(
-      'frames_out_total',
-      'Frames sent to clients.',
-      one(() => c.messagesOut),
-    );
-    follow(
-      'frames_refused_total',
+      registers,
+      `${p}frames_refused_total`,
       'Inbound frames refused, by reason.',
       { malformed: () => c.malformed, rate_limited: () => c.rateLimited, too_big: () => c.tooBig },
       'reason',
-    );
-    follow(
-      'slow_consumers_total',
-      'Connections closed as slow consumers (4509).',
-      one(() => c.slowConsumers),
-    );
-    follow(
-      'broker_repairs_total',
-      'History repairs run by the broker: a gap in a topic feed, or catching up after a reconnect.',
-      one(() => c.brokerRepairs),
-    );
-    follow(
-      'broker_repaired_messages_total',
-      'Messages the broker delivered from history while repairing gaps.',
-      one(() => c.repairedMessages),
     );
     this.#disconnects = new Counter({
       name: `${p}disconnects_total`,
