@@ -97,21 +97,19 @@ describe('hubbub command', () => {
         logLevel: 'warn',
       }),
     );
-    const { url } = await start(['--config', 'hubbub.json'], { HUBBUB_LOG_LEVEL: 'info' });
+    const { cli, url } = await start(['--config', 'hubbub.json'], { HUBBUB_LOG_LEVEL: 'info' });
     const rs256 = (claims: Record<string, unknown>) =>
       new SignJWT(claims).setProtectedHeader({ alg: 'RS256' }).sign(privateKey);
     const now = Math.floor(Date.now() / 1000);
     const ok = client({ url }, await rs256({ sub: 'carol', aud: 'chat', exp: now + 600 }));
     await subscribed(ok, 'room.1');
-    expect(await refusal(url, await rs256({ sub: 'carol', aud: 'chat', exp: now - 10 }))).toEqual({
-      code: 4401,
-      reason: 'token expired',
-    });
-    expect(await refusal(url, await rs256({ sub: 'carol', aud: 'billing', exp: now + 600 }))).toEqual({
-      code: 4401,
-      reason: 'token claim "aud" refused',
-    });
+    const expired = await rs256({ sub: 'carol', aud: 'chat', exp: now - 10 });
+    const billing = await rs256({ sub: 'carol', aud: 'billing', exp: now + 600 });
+    expect(await refusal(url, expired)).toEqual({ code: 4401, reason: 'token expired' });
+    expect(await refusal(url, billing)).toEqual({ code: 4401, reason: 'token claim "aud" refused' });
     expect(await refusal(url, await hs256({ sub: 'carol', aud: 'chat' }))).toMatchObject({ code: 4401 });
+    expect(cli.output()).toMatch(/hubbub standalone server listening/);
+    for (const token of [expired, billing]) expect(cli.output()).not.toContain(token);
   });
 
   it.each([
