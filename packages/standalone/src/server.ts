@@ -59,6 +59,8 @@ function requestHandler(
           text(res, 500, 'metrics collection failed\n');
         },
       );
+    } else if (path === '/api' || path?.startsWith('/api/')) {
+      text(res, 404, 'the HTTP API is off: set apiKey (HUBBUB_API_KEY) to turn it on\n');
     } else if (config.path === undefined || path === config.path) text(res, 426, 'upgrade required\n');
     else text(res, 404, 'not found\n');
   };
