@@ -13,18 +13,6 @@ export interface Logger {
 
 const LEVELS = ['info', 'warn', 'error'] as const;
 
-function ignore(): void {}
-
-/** The default: errors only, to `console.error`. */
-export const ERRORS_TO_CONSOLE: Logger = {
-  info: ignore,
-  warn: ignore,
-  error(obj, msg) {
-    const err = (obj as { err?: unknown }).err;
-    console.error('[hubbub]', msg ?? '', err ?? obj);
-  },
-};
-
 /** Checks a `logger` option: `undefined` (the default) or an object with `info`, `warn` and `error`. */
 export function resolveLogger(logger: unknown): Logger | undefined {
   if (logger === undefined) return undefined;
