@@ -295,6 +295,9 @@ export class Client<M extends object = AnyMethods> extends Emitter<ClientEvents>
       case 'subscribed':
         this.#subs.onSubscribed(msg);
         break;
+      case 'unsubscribed':
+        this.#subs.onUnsubscribed(msg);
+        break;
       case 'msg':
         this.#subs.onMessage(msg);
         break;

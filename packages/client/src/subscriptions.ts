@@ -5,6 +5,7 @@ import type {
   Position,
   SubscribedMessage,
   SubscribeMessage,
+  UnsubscribedMessage,
 } from '@hubbub/protocol';
 import type { HubbubError } from './errors.js';
 import type { GapContext, MessageHandler, SubscribedContext } from './events.js';
@@ -53,6 +54,8 @@ function gapOf(topic: string, seen: Position, position: Position, to: number): G
 export class Subscriptions {
   readonly #byTopic = new Map<string, Channel>();
   readonly #byId = new Map<number, Channel>();
+  /** `unsub` requests waiting for their answer: request id → topic. */
+  readonly #leaving = new Map<number, string>();
 
   readonly #host: SubscriptionsHost;
 
@@ -91,6 +94,8 @@ export class Subscriptions {
 
   /** The link dropped: every handle waits for the next connection. */
   disconnected(): void {
+    // The server forgets a connection's subscriptions with it.
+    this.#leaving.clear();
     for (const channel of this.#byTopic.values()) {
       channel._confirmed = undefined;
       for (const sub of channel._subs) sub._setState('subscribing');
@@ -143,10 +148,19 @@ export class Subscriptions {
   }
 
   /**
-   * A refused `sub`: returns false when `id` is not a subscription's. A `RATE_LIMITED` refusal is
-   * the client's own pacing falling short: the `sub` goes out again (the queue backs off first).
+   * A refused `sub` or `unsub`: returns false when `id` is neither's. A `RATE_LIMITED` refusal is
+   * the client's own pacing falling short: the frame goes out again (the queue backs off first).
+   * Other refusals of an `unsub` are left to the caller to report.
    */
   onError(id: number, err: HubbubError): boolean {
+    const leaving = this.#leaving.get(id);
+    if (leaving !== undefined) {
+      this.#leaving.delete(id);
+      if (err.code !== 'RATE_LIMITED') return false;
+      // The server still holds the topic: ask again, unless the app subscribed to it meanwhile.
+      if (!this.#byTopic.has(leaving) && this.#host.isOpen()) this.#unsubscribe(leaving);
+      return true;
+    }
     const channel = this.#byId.get(id);
     if (!channel) return false;
     if (err.code === 'RATE_LIMITED') {
@@ -179,7 +193,18 @@ export class Subscriptions {
     const channel = this.#byTopic.get(sub.topic);
     if (!channel?._subs.delete(sub) || channel._subs.size > 0) return;
     this.#drop(channel);
-    if (this.#host.isOpen()) this.#host.unsubscribe(this.#host.nextId(), channel._topic);
+    if (this.#host.isOpen()) this.#unsubscribe(channel._topic);
+  }
+
+  /** The server's answer to an `unsub`. */
+  onUnsubscribed(m: UnsubscribedMessage): void {
+    this.#leaving.delete(m.id);
+  }
+
+  #unsubscribe(topic: string): void {
+    const id = this.#host.nextId();
+    this.#leaving.set(id, topic);
+    this.#host.unsubscribe(id, topic);
   }
 
   #drop(channel: Channel): void {

@@ -169,6 +169,27 @@ describe('Subscriptions', () => {
     expect(events).toEqual(['subscribed']);
   });
 
+  it('an unsub refused for the rate goes out again, unless the topic was subscribed again meanwhile', () => {
+    const { subs, sent } = registry();
+    subs.add('t', () => {}).unsubscribe();
+    expect(sent.at(-1)).toEqual({ type: 'unsub', id: 2, topic: 't' });
+    expect(subs.onError(2, new HubbubError('RATE_LIMITED', 'rate limit exceeded'))).toBe(true);
+    expect(sent.at(-1)).toEqual({ type: 'unsub', id: 3, topic: 't' });
+    subs.onUnsubscribed({ type: 'unsubscribed', id: 3, topic: 't' });
+    // Answered: a late refusal of the same id is no longer ours.
+    expect(subs.onError(3, new HubbubError('RATE_LIMITED', 'rate limit exceeded'))).toBe(false);
+
+    subs.add('u', () => {}).unsubscribe();
+    const back = subs.add('u', () => {});
+    const before = sent.length;
+    expect(subs.onError(5, new HubbubError('RATE_LIMITED', 'rate limit exceeded'))).toBe(true);
+    expect(sent).toHaveLength(before);
+    expect(back.state).toBe('subscribing');
+    // Any other refusal of an unsub is the caller's to report.
+    back.unsubscribe();
+    expect(subs.onError(7, new HubbubError('NOT_SUBSCRIBED', 'no'))).toBe(false);
+  });
+
   it('offline subscribe waits for the batch; a handle that throws does not stop the others', () => {
     const errors: unknown[] = [];
     let id = 0;
