@@ -329,8 +329,8 @@ export class Client<M extends object = AnyMethods> extends Emitter<ClientEvents>
             this.#settleRefresh(msg)
           )
         ) {
-          // A frame the server dropped for the rate that no request waits on (a pong, an unsub):
-          // the client's pacing fell short, which the app can do nothing about.
+          // A frame the server dropped for the rate that no request waits on (a pong): the
+          // client's pacing fell short, which the app can do nothing about.
           if (!rateLimited) this.#report(err);
         }
         break;
