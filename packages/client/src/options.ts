@@ -41,13 +41,13 @@ export interface SendQueueOptions {
    */
   readonly maxQueued: number;
   /**
-   * Frames per second the client sends at most; never more than 80% of the server's announced
-   * `publishRate`, so frames that reach the server bunched up still fit its bucket.
+   * Frames per second the client sends at most (> 0); never more than 80% of the server's
+   * announced `publishRate`, so frames that reach the server bunched up still fit its bucket.
    * @default 80% of the server's announced publishRate
    */
   readonly ratePerSecond?: number;
   /**
-   * Frames the client may send back to back before pacing starts.
+   * Frames the client may send back to back before pacing starts (>= 1).
    * @default a quarter of the server's announced publishBurst (at least 1); 1 with `ratePerSecond`
    */
   readonly burst?: number;
@@ -140,6 +140,11 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   }
   if (!(sendQueue.highWaterMark > 0 && sendQueue.maxQueued > 0)) {
     throw new TypeError('"sendQueue" needs highWaterMark > 0 and maxQueued > 0');
+  }
+  // The client never sends faster than the server allows: no rate means the server's, not none.
+  const { ratePerSecond: rate, burst } = sendQueue;
+  if (!((rate === undefined || rate > 0) && (burst === undefined || burst >= 1))) {
+    throw new TypeError('"sendQueue" needs ratePerSecond > 0 and burst >= 1 when given');
   }
   return {
     url,

@@ -16,4 +16,11 @@ describe('createClient options', () => {
     );
     expect(() => createClient(undefined as never)).toThrow(TypeError);
   });
+
+  it('refuses a send rate of 0 or a burst under 1: pacing cannot be turned off', () => {
+    const url = 'ws://127.0.0.1:1';
+    expect(() => createClient({ url, sendQueue: { ratePerSecond: 0 } })).toThrow(/ratePerSecond > 0/);
+    expect(() => createClient({ url, sendQueue: { ratePerSecond: Number.NaN } })).toThrow(TypeError);
+    expect(() => createClient({ url, sendQueue: { burst: 0 } })).toThrow(/burst >= 1/);
+  });
 });
