@@ -46,11 +46,15 @@ describe('welcome', () => {
     c.close();
   });
 
-  it('leaves out a limit that is not finite, so the frame stays valid JSON for every decoder', async () => {
-    const { url } = await startHub({ limits: { maxMalformedFrames: Number.POSITIVE_INFINITY } });
+  it('leaves out an optional limit that is not finite, and sends a required one as 2^53 - 1', async () => {
+    const { url } = await startHub({
+      limits: { maxMalformedFrames: Number.POSITIVE_INFINITY, maxSubscriptions: Number.POSITIVE_INFINITY },
+    });
+    // TestClient decodes with decodeServerMessage: an Infinity sent as null would not decode.
     const c = new TestClient(url);
     const welcome = await c.connect();
     expect(welcome.limits).not.toHaveProperty('maxMalformedFrames');
+    expect(welcome.limits.maxSubscriptions).toBe(Number.MAX_SAFE_INTEGER);
     expect(welcome.limits.maxRateLimitStrikes).toBe(50);
     c.close();
   });
