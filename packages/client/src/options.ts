@@ -138,13 +138,10 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   if (!(reconnect.minDelayMs >= 0 && reconnect.maxDelayMs >= reconnect.minDelayMs && reconnect.factor >= 1)) {
     throw new TypeError('"reconnect" needs 0 <= minDelayMs <= maxDelayMs and factor >= 1');
   }
-  if (!(sendQueue.highWaterMark > 0 && sendQueue.maxQueued > 0)) {
-    throw new TypeError('"sendQueue" needs highWaterMark > 0 and maxQueued > 0');
-  }
   // The client never sends faster than the server allows: no rate means the server's, not none.
-  const { ratePerSecond: rate, burst } = sendQueue;
-  if (!((rate === undefined || rate > 0) && (burst === undefined || burst >= 1))) {
-    throw new TypeError('"sendQueue" needs ratePerSecond > 0 and burst >= 1 when given');
+  const { highWaterMark, maxQueued, ratePerSecond: rate = 1, burst = 1 } = sendQueue;
+  if (!(highWaterMark > 0 && maxQueued > 0 && rate > 0 && burst >= 1)) {
+    throw new TypeError('"sendQueue" needs highWaterMark, maxQueued and ratePerSecond > 0, burst >= 1');
   }
   return {
     url,

@@ -75,7 +75,7 @@ export function tooBig(maxBytes: number): HubbubError {
  * not. Publishing again with `err.key` stores it at most once.
  */
 function unknownOutcome(p: Pending, why: string, cause?: HubbubError): HubbubError {
-  return new HubbubError('OUTCOME_UNKNOWN', `${why}; publish again with err.key`, undefined, cause, p._key);
+  return new HubbubError('OUTCOME_UNKNOWN', why, undefined, cause, p._key);
 }
 
 /**
@@ -169,7 +169,7 @@ export class Publishes {
    */
   _rejectAll(err: HubbubError): void {
     for (const p of [...this.#pending.values()]) {
-      this._fail(p._id, p._sent ? unknownOutcome(p, `not acknowledged: ${err.message}`, err) : err);
+      this._fail(p._id, p._sent ? unknownOutcome(p, `no ack: ${err.message}`, err) : err);
     }
   }
 

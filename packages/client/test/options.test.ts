@@ -22,5 +22,6 @@ describe('createClient options', () => {
     expect(() => createClient({ url, sendQueue: { ratePerSecond: 0 } })).toThrow(/ratePerSecond > 0/);
     expect(() => createClient({ url, sendQueue: { ratePerSecond: Number.NaN } })).toThrow(TypeError);
     expect(() => createClient({ url, sendQueue: { burst: 0 } })).toThrow(/burst >= 1/);
+    expect(() => createClient({ url, sendQueue: { highWaterMark: 0 } })).toThrow(/highWaterMark/);
   });
 });
