@@ -361,7 +361,7 @@ export class Client<M extends object = AnyMethods> extends Emitter<ClientEvents>
     this.#queue.attach(
       ws,
       Math.min(rate ?? Infinity, publishRate * PACE_SHARE),
-      burst ?? (rate === undefined ? publishBurst * BURST_SHARE : 1),
+      Math.min(burst ?? (rate === undefined ? Infinity : 1), publishBurst * BURST_SHARE),
     );
     this.#refresher.schedule(msg.ttlMs);
     this.#setState('open');

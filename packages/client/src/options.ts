@@ -47,7 +47,8 @@ export interface SendQueueOptions {
    */
   readonly ratePerSecond?: number;
   /**
-   * Frames the client may send back to back before pacing starts (>= 1).
+   * Frames the client may send back to back before pacing starts (>= 1); never more than a quarter
+   * of the server's announced `publishBurst` (but at least 1).
    * @default a quarter of the server's announced publishBurst (at least 1); 1 with `ratePerSecond`
    */
   readonly burst?: number;

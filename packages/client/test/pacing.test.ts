@@ -74,6 +74,16 @@ describe('pacing against the server rate limit', () => {
   });
 });
 
+describe('pacing options', () => {
+  it('never go above the pace the server announced: no frame is refused', async () => {
+    const { hub, port } = await startHub({ limits: { publishRate: 10, publishBurst: 8 } });
+    const writer = connectClient(port, { sendQueue: { ratePerSecond: 1_000, burst: 100 } });
+    await waitForState(writer, 'open');
+    await Promise.all(Array.from({ length: 12 }, (_, i) => writer.publish('capped', i)));
+    expect(hub.stats().rateLimited).toBe(0);
+  });
+});
+
 /** Blocks this process (the hub, its timers and sockets) for `ms`, as a starved CPU would. */
 function blockEventLoop(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
