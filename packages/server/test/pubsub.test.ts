@@ -35,11 +35,19 @@ describe('publish and subscribe', () => {
     const welcome = await c.connect();
     expect(welcome.heartbeatMs).toBe(1234);
     expect(welcome.ttlMs).toBeUndefined();
+    // The ones given, and the defaults of the rest (protocol-contract.test.ts sets them all).
     expect(welcome.limits).toEqual({
       publishRate: 5,
       publishBurst: 9,
       maxSubscriptions: 3,
       maxPayloadBytes: 1000,
+      connectTimeoutMs: 10_000,
+      heartbeatTimeoutMs: 10_000,
+      tokenGraceMs: 5_000,
+      maxMalformedFrames: 10,
+      maxRateLimitStrikes: 50,
+      idempotencyTtlMs: 120_000,
+      history: { size: 100, ttlMs: 300_000 },
     });
     expect(welcome.sid).toMatch(/\S/);
   });
