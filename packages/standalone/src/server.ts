@@ -89,6 +89,7 @@ export async function startStandalone(
     history: config.history,
     heartbeat: config.heartbeat,
     limits: config.limits,
+    ...(config.idempotencyTtlMs !== undefined && { idempotencyTtlMs: config.idempotencyTtlMs }),
     presence: typeof config.presence === 'boolean' ? config.presence : topicMatcher(config.presence),
     ...(config.presenceGraceMs !== undefined && { presenceGraceMs: config.presenceGraceMs }),
     logger: log,

@@ -31,6 +31,7 @@ export const ENV_FIELDS: Readonly<Record<string, EnvField>> = {
   HUBBUB_HISTORY_TTL_MS: { field: 'history.ttlMs', kind: 'int' },
   HUBBUB_HEARTBEAT_INTERVAL_MS: { field: 'heartbeat.intervalMs', kind: 'int' },
   HUBBUB_HEARTBEAT_TIMEOUT_MS: { field: 'heartbeat.timeoutMs', kind: 'int' },
+  HUBBUB_IDEMPOTENCY_TTL_MS: { field: 'idempotencyTtlMs', kind: 'int' },
   ...Object.fromEntries(
     Object.keys(DEFAULT_LIMITS).map((k) => [
       `HUBBUB_LIMITS_${snake(k)}`,

@@ -71,6 +71,11 @@ export interface StandaloneConfig {
   readonly history: HistoryConfig;
   /** Server pings and their deadline. @default the server SDK's */
   readonly heartbeat: HeartbeatOptions;
+  /**
+   * How long an idempotency key of a publish (WebSocket or HTTP API) is remembered, in ms.
+   * @default 120_000 // 2 minutes
+   */
+  readonly idempotencyTtlMs: number | undefined;
   /** Per-connection limits (any key of the server SDK's `limits`). @default the server SDK's */
   readonly limits: LimitsOptions;
   /** Browser origins allowed to connect. @default undefined // every origin */

@@ -52,7 +52,13 @@ describe('#loadConfig', () => {
     });
     const config = loadConfig({
       file: path,
-      env: { HUBBUB_PORT: '5000', HUBBUB_LIMITS_MAX_SUBSCRIPTIONS: '8', HUBBUB_METRICS: 'false' },
+      env: {
+        HUBBUB_PORT: '5000',
+        HUBBUB_LIMITS_MAX_SUBSCRIPTIONS: '8',
+        HUBBUB_METRICS: 'false',
+        HUBBUB_IDEMPOTENCY_TTL_MS: '60000',
+        HUBBUB_PRESENCE: 'room.*,chat.**',
+      },
     });
     expect(config.port).toBe(5000);
     expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
@@ -61,6 +67,8 @@ describe('#loadConfig', () => {
     expect(config.jwt).toMatchObject({ secret: 'x'.repeat(32), audience: 'chat' });
     expect(config.rules).toEqual([{ topic: 'user.{userId}', allow: ['subscribe'] }]);
     expect(config.metrics).toBe(false);
+    expect(config.idempotencyTtlMs).toBe(60_000);
+    expect(config.presence).toEqual(['room.*', 'chat.**']);
   });
 
   it('takes HUBBUB_CONFIG as the file, and HUBBUB_* over PORT and REDIS_URL', () => {
@@ -80,6 +88,8 @@ describe('#loadConfig', () => {
     [{ limits: { publishRate: 0 } }, {}, 'limits.publishRate'],
     [{ limits: { maxPayload: 10 } }, {}, 'limits.maxPayload'],
     [{ history: { size: -1 } }, {}, 'history.size'],
+    [{ idempotencyTtlMs: 5 }, {}, 'idempotencyTtlMs'],
+    [{ presence: ['user.{userId}'] }, {}, 'presence[0]'],
     [{ allowedOrigins: ['*'] }, {}, 'allowedOrigins[0]'],
     [{ jwt: {} }, {}, 'jwt'],
     [{ jwt: { secret: 'short' } }, {}, 'jwt.secret'],
