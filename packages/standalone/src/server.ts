@@ -72,6 +72,8 @@ export async function startStandalone(
   options: StartOptions = {},
 ): Promise<Standalone> {
   const log = options.logger ?? createJsonLogger(config.logLevel);
+  // Keys are read and parsed first: a bad one stops the start before anything is opened.
+  const authenticate = config.jwt ? createJwtAuthenticate(config.jwt) : undefined;
   const server = createHttpServer({ headersTimeout: 10_000, requestTimeout: 30_000 });
   const broker = config.redisUrl
     ? createRedisBroker(
@@ -83,7 +85,7 @@ export async function startStandalone(
     server,
     path: config.path,
     allowedOrigins: config.allowedOrigins,
-    authenticate: config.jwt ? createJwtAuthenticate(config.jwt) : undefined,
+    authenticate,
     authorize: config.rules ? createRulesAuthorize(config.rules) : undefined,
     broker,
     history: config.history,
@@ -103,21 +105,22 @@ export async function startStandalone(
       })
     : undefined;
   server.on('request', requestHandler(config, hub, api, log));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  server.on('error', (err) => log.error({ err }, 'http server error'));
   try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
     await hub.ready;
   } catch (err) {
+    // Port taken, or the broker never came up: release what was opened.
     server.close();
     await hub.close({ drainMs: 0 });
     throw err;
   }
+  server.on('error', (err) => log.error({ err }, 'http server error'));
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;

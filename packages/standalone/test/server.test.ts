@@ -30,3 +30,11 @@ describe('standalone routes', () => {
     expect((await get(`${server.url}/metrics`))[0]).not.toBe(200);
   });
 });
+
+describe('start failures', () => {
+  it('rejects when the port is taken', async () => {
+    const first = await start({});
+    const port = Number(new URL(first.url).port);
+    await expect(start({ port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+  });
+});
