@@ -2,8 +2,9 @@ import type { ErrorCode } from '@hubbub/protocol';
 
 /**
  * Codes of a {@link HubbubError}: the server's per-request error codes, plus the client's own.
- * - `OUTCOME_UNKNOWN`: a publish was sent but not acknowledged (no ack within `ackTimeoutMs`, or
- *   the client closed or gave up reconnecting first): the server may have stored it or not.
+ * - `OUTCOME_UNKNOWN`: a publish was sent but not acknowledged (no ack within `ackTimeoutMs`, the
+ *   client closed or gave up reconnecting first, or the server answered `OUTCOME_UNKNOWN` itself):
+ *   the server may have stored it or not.
  *   Publish again with `err.key` to have it stored at most once. Also a `call()` whose link ended
  *   before its answer: the handler may have run (calls are never sent again on their own).
  * - `CLIENT_CLOSED`: the client was closed (by `close()` or a fatal close) before the request finished.

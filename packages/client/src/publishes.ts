@@ -140,10 +140,13 @@ export class Publishes {
   /**
    * The server refused publish `id` with `err`. A `RATE_LIMITED` refusal is the client's own
    * pacing falling short, and the server dropped the frame: it goes out again, with the same key,
-   * up to {@link MAX_RATE_RETRIES} times. False when `id` is not one of ours.
+   * up to {@link MAX_RATE_RETRIES} times. The server's `OUTCOME_UNKNOWN` (its broker link failed
+   * with the publish in flight) gets the key the app needs to publish again. False when `id` is
+   * not one of ours.
    */
   _refused(id: number, err: HubbubError): boolean {
     const p = this.#pending.get(id);
+    if (p && err.code === 'OUTCOME_UNKNOWN') return this._fail(id, unknownOutcome(p, err.message));
     if (!p || err.code !== 'RATE_LIMITED' || ++p._refusals > MAX_RATE_RETRIES) return this._fail(id, err);
     clearTimeout(p._timer);
     this.#retry(p);

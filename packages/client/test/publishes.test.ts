@@ -49,6 +49,14 @@ describe('Publishes', () => {
     expect(p._size).toBe(0);
   });
 
+  it("the server's OUTCOME_UNKNOWN rejects with the publish's key", async () => {
+    const { p, retried, add } = publishes();
+    const result = add(1, 'order-18');
+    expect(p._refused(1, new HubbubError('OUTCOME_UNKNOWN', 'broker link lost'))).toBe(true);
+    expect(await result).toMatchObject({ code: 'OUTCOME_UNKNOWN', key: 'order-18' });
+    expect(retried).toEqual([]);
+  });
+
   it('any other refusal rejects at once', async () => {
     const { p, retried, add } = publishes();
     const result = add(1, 'k1');
