@@ -53,7 +53,10 @@ export interface AnnouncedLimits {
   readonly maxRateLimitStrikes?: number;
   /** How long a publish's idempotency key is remembered, in ms. */
   readonly idempotencyTtlMs?: number;
-  /** What each topic's history keeps: how far back `since` and `last` can reach. */
+  /**
+   * What each topic's history keeps at least: how far back `since` and `last` can reach (a topic
+   * written by servers with larger settings keeps more).
+   */
   readonly history?: AnnouncedHistory;
 }
 
