@@ -108,8 +108,8 @@ export class Hub<M extends object = AnyMethods> extends EventEmitter<HubEvents> 
   #listeningNow = false;
   #closing: Promise<void> | undefined;
 
-  /** @internal Use `createServer`. */
-  constructor(options: ResolvedOptions, broker: Broker) {
+  /** Use `createServer`: the constructor's arguments are internal. */
+  private constructor(options: ResolvedOptions, broker: Broker) {
     super();
     this.#options = options;
     this.#runtime = new HubRuntime(

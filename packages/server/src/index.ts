@@ -16,6 +16,7 @@ export type { HealthCheckOptions } from './broker/redis/link-health.js';
 export type { RedisPresenceOptions } from './broker/redis/presence.js';
 export type { Publisher, PublisherOptions } from './broker/redis/publisher.js';
 export { createPublisher } from './broker/redis/publisher.js';
+export type { RedisConnection } from './broker/redis/scripts.js';
 export type {
   AuthenticateContext,
   AuthenticatedPrincipal,
@@ -26,7 +27,7 @@ export type {
 } from './handlers/auth.js';
 export type { HistoryEntry, HistoryPage, HistoryReadOptions } from './history.js';
 export { METRICS_CONTENT_TYPE } from './http.js';
-export type { CloseOptions, ConnectionContext, DisconnectContext, HubEvents } from './hub.js';
+export type { CloseOptions, ConnectionContext, DisconnectContext, HubEvents, PublishOptions } from './hub.js';
 export { Hub } from './hub.js';
 export type { Logger } from './log/logger.js';
 export type { MetricsOptions } from './metrics/hub-metrics.js';

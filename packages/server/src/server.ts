@@ -1,7 +1,8 @@
 import type { AnyMethods } from '@hubbub/protocol';
+import type { Broker } from './broker/broker.js';
 import { createMemoryBroker } from './broker/memory.js';
 import { Hub } from './hub.js';
-import { resolveOptions, type ServerOptions } from './options.js';
+import { type ResolvedOptions, resolveOptions, type ServerOptions } from './options.js';
 
 /**
  * Creates a Hubbub server: standalone (`port`, `host`), attached to an `http`/`https` server
@@ -10,5 +11,7 @@ import { resolveOptions, type ServerOptions } from './options.js';
  */
 export function createServer<M extends object = AnyMethods>(options: ServerOptions): Hub<M> {
   const resolved = resolveOptions(options);
-  return new Hub<M>(resolved, resolved.broker ?? createMemoryBroker());
+  // Hub's constructor is private so its internal arguments stay out of the public types.
+  const HubClass = Hub as unknown as new (o: ResolvedOptions, b: Broker) => Hub<M>;
+  return new HubClass(resolved, resolved.broker ?? createMemoryBroker());
 }
