@@ -200,3 +200,13 @@ describe('case 7 on a real Redis: the prefix in the first argument is the one us
     }
   });
 });
+
+describe('case 7: the options of admin calls are checked too', () => {
+  it('refuses unknown options of disconnectUser and connectionsOf', async () => {
+    const { hub } = await startHub();
+    await expect(hub.disconnectUser('u1', { cod: 4409 } as never)).rejects.toThrow(/unknown option "cod"/);
+    await expect(hub.connectionsOf('u1', { timeout: 5 } as never)).rejects.toThrow(
+      /unknown option "timeout"/,
+    );
+  });
+});

@@ -1,5 +1,6 @@
 import { CloseCode, isValidTopic, topicProblem } from '@hubbub/protocol';
 import type { Broker, ControlReply, ControlRequest, UserConnection } from '../broker/broker.js';
+import { checkKnownKeys } from '../options.js';
 
 /** Options of `disconnectUser`. */
 export interface DisconnectUserOptions {
@@ -53,6 +54,7 @@ export function disconnectRequest(
   options: DisconnectUserOptions = {},
 ): { request: ControlRequest; timeoutMs: number } {
   checkUserId(where, userId);
+  checkKnownKeys(`${where} options`, options, ['code', 'reason', 'timeoutMs']);
   const code = options.code ?? CloseCode.Revoked;
   if (!Number.isInteger(code) || !(code === 1000 || (code >= 4000 && code <= 4999))) {
     throw new TypeError(`${where}: code must be 1000 or from 4000 to 4999`);
@@ -73,6 +75,7 @@ export function connectionsRequest(
   options: ConnectionsOfOptions = {},
 ): { request: ControlRequest; timeoutMs: number } {
   checkUserId(where, userId);
+  checkKnownKeys(`${where} options`, options, ['timeoutMs']);
   return { request: { type: 'connections', userId }, timeoutMs: checkTimeout(where, options.timeoutMs) };
 }
 

@@ -68,6 +68,9 @@ export interface HttpApiOptions {
  */
 export type HttpApiHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
+/** Option names of {@link createHttpApi}. */
+const HTTP_API_OPTIONS = ['apiKey', 'maxBodyBytes', 'prefix', 'onError'];
+
 /**
  * Creates the HTTP API handler: `POST {prefix}/publish`, `POST {prefix}/broadcast`,
  * `GET {prefix}/history`, and with a hub that has presence and cluster control,
@@ -78,6 +81,11 @@ export type HttpApiHandler = (req: IncomingMessage, res: ServerResponse) => bool
 export function createHttpApi(hub: HttpApiHub, options: HttpApiOptions): HttpApiHandler {
   if (typeof options?.apiKey !== 'string' || options.apiKey.length === 0) {
     throw new TypeError('createHttpApi(): "apiKey" must be a non-empty string');
+  }
+  for (const key of Object.keys(options)) {
+    if (!HTTP_API_OPTIONS.includes(key)) {
+      throw new TypeError(`createHttpApi(): unknown option "${key}" (known: ${HTTP_API_OPTIONS.join(', ')})`);
+    }
   }
   const prefix = options.prefix ?? '/api';
   const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
