@@ -105,7 +105,7 @@ export class LinkHealth {
       if (link.status !== 'ready' || this.#probes.has(link)) continue;
       const probe: Probe = { timer: undefined };
       this.#probes.set(link, probe);
-      probe.timer = setTimeout(() => this.#dead(link, probe), this.#timeoutMs);
+      probe.timer = setTimeout(() => this.#deadline(link, probe), this.#timeoutMs);
       probe.timer.unref();
       link.ping().then(
         () => this.#answered(link, probe),
@@ -118,6 +118,15 @@ export class LinkHealth {
   #answered(link: RedisConnection, probe: Probe): void {
     clearTimeout(probe.timer);
     if (this.#probes.get(link) === probe) this.#probes.delete(link);
+  }
+
+  /**
+   * The deadline passed. After a stall of this process (a long GC pause, a CPU-bound handler) the
+   * timer fires before the poll phase reads an answer already waiting in the socket: judge only
+   * after that phase (`setImmediate`), so a stalled event loop is not taken for a dead link.
+   */
+  #deadline(link: RedisConnection, probe: Probe): void {
+    setImmediate(() => this.#dead(link, probe));
   }
 
   #dead(link: RedisConnection, probe: Probe): void {
