@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { disposeAll, startHub } from './utils/servers.js';
+import { closeHubs as disposeAll, startHub } from '../../../test/utils/hub.js';
 
 afterEach(disposeAll);
 

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, get, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -10,6 +9,7 @@ import { createServer } from '@hubbub/server';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { closeHubs, startHub, track } from '../../../test/utils/hub.js';
+import { makeCertificate } from '../../../test/utils/nginx.js';
 import { connectClient, TestClient } from './utils/tclient.js';
 
 const servers: Server[] = [];
@@ -130,31 +130,9 @@ describe('wss://', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('works over TLS with a self-signed certificate', async () => {
-    const key = join(dir, 'key.pem');
-    const cert = join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
-    const certPem = readFileSync(cert);
-    const https = createHttpsServer({ key: readFileSync(key), cert: certPem });
+    const { certificate, certificateKey } = makeCertificate(dir);
+    const certPem = readFileSync(certificate);
+    const https = createHttpsServer({ key: readFileSync(certificateKey), cert: certPem });
     const hub = track(createServer({ server: https, path: '/secure' }));
     const port = await listen(https as unknown as Server);
     await hub.ready;

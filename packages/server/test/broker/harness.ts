@@ -1,7 +1,5 @@
 import type { Broker, BrokerMessage, HistoryOptions } from '../../src/broker/broker.js';
 
-export { waitFor } from '../../../../test/utils/wait.js';
-
 /** A started broker and what it handed to its context. */
 export interface Started {
   readonly broker: Broker;

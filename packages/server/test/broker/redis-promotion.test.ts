@@ -5,10 +5,11 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisHandle, startRedis } from '../../../../test/utils/redis.js';
+import { waitFor } from '../../../../test/utils/wait.js';
 import { createRedisBroker } from '../../src/broker/redis/broker.js';
 import { topicKeys } from '../../src/broker/redis/keys.js';
 import { createPublisher, type Publisher } from '../../src/broker/redis/publisher.js';
-import { startBroker, uniqueTopic, waitFor } from './harness.js';
+import { startBroker, uniqueTopic } from './harness.js';
 
 const PREFIX = 'promotion';
 let primary: RedisHandle;

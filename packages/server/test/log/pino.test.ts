@@ -2,7 +2,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { disposeAll, startHub } from '../utils/servers.js';
+import { closeHubs as disposeAll, startHub } from '../../../../test/utils/hub.js';
 import { connectClient } from '../utils/tclient.js';
 
 afterEach(disposeAll);

@@ -1,7 +1,6 @@
 /** Standalone servers started in this process on 127.0.0.1, closed by {@link closeAll}. */
 import { type Client, createClient, type Subscription } from '@hubbub/client';
 import { collectErrors } from '../../../../test/utils/errors.js';
-import { waitFor } from '../../../../test/utils/wait.js';
 import { type Standalone, type StandaloneConfig, startStandalone, validateConfig } from '../../src/index.js';
 import type { JsonLogger } from '../../src/log.js';
 
@@ -51,7 +50,3 @@ export async function closeAll(): Promise<void> {
   started.clear();
   await Promise.all(servers.map((s) => s.close()));
 }
-
-/** @deprecated the repo's one wait is `waitFor(check, timeoutMs, what)` in test/utils/wait.ts. */
-export const until = (what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> =>
-  waitFor(check, timeoutMs, what);
