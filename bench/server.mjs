@@ -1,8 +1,11 @@
 /**
  * Benchmark server process: `node --expose-gc bench/server.mjs <target> <options-json>`.
  * Starts the target's server, prints `{"ready":true,"port":N}` on stdout, and answers the
- * runner over IPC with its own CPU time and memory (`process.cpuUsage()`, `memoryUsage()`).
+ * runner over IPC with its own CPU time and memory (`process.cpuUsage()`, `memoryUsage()`). A
+ * target whose broker is its own process (nats-server, mosquitto) returns that process's `pid`,
+ * and the figures are the broker's, read from /proc.
  */
+import { externalStats } from './lib/external.mjs';
 import { serveRequests } from './lib/ipc.mjs';
 
 const [target, json = '{}'] = process.argv.slice(2);
@@ -23,7 +26,10 @@ async function shutdown() {
 serveRequests({
   stats({ gc }) {
     if (gc) collectGarbage();
-    return { cpu: process.cpuUsage(), mem: process.memoryUsage(), server: server.stats?.() };
+    const own = server.pid
+      ? externalStats(server.pid)
+      : { cpu: process.cpuUsage(), mem: process.memoryUsage() };
+    return { ...own, server: server.stats?.() };
   },
   close: () => {
     setImmediate(shutdown);
