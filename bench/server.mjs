@@ -3,7 +3,9 @@
  * Starts the target's server, prints `{"ready":true,"port":N}` on stdout, and answers the
  * runner over IPC with its own CPU time and memory (`process.cpuUsage()`, `memoryUsage()`). A
  * target whose broker is its own process (nats-server, mosquitto) returns that process's `pid`,
- * and the figures are the broker's, read from /proc.
+ * and the figures are the broker's, read from /proc; one that needs helper processes of its own
+ * (Socket.IO's Redis streams adapter needs a Redis) lists them in `helperPids()`, and their CPU
+ * and RSS are added.
  */
 import { externalStats } from './lib/external.mjs';
 import { serveRequests } from './lib/ipc.mjs';
