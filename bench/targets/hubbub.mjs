@@ -1,17 +1,35 @@
 /**
  * Target `hubbub`: `createServer` from the built `@hubbub/server` (packages/server/dist), with
  * the same token check as every other target, the inbound rate limit raised so the publisher is
- * never throttled (the other targets have none), everything else at its defaults; with
- * `redisUrl`, `createRedisBroker`. Prometheus metrics are on (the default); `hubbub-metrics-off.mjs`
- * turns them off. Clients: the publisher is `createClient` from the built
- * `@hubbub/client`; subscribers are the raw wire-protocol client on `ws` (lib/wire-hubbub.mjs).
+ * never throttled (the other targets have none), a history of 1,000 messages per topic
+ * (`history: { size: 1000 }`, default ttl of 5 minutes; the default size is 100) so the recovery
+ * storm's missed messages are all replayable, like the per-subject history of the JetStream peer,
+ * everything else at its defaults; with `redisUrl`, `createRedisBroker`. Prometheus metrics are on
+ * (the default); `hubbub-metrics-off.mjs` turns them off. Clients: the publisher is
+ * `createClient` from the built `@hubbub/client`; subscribers are the raw wire-protocol client on
+ * `ws` (lib/wire-hubbub.mjs), which implements the resume contract (`track`, `resumeState()`,
+ * `resume` → `sub` with `since`).
  */
+import { readdirSync } from 'node:fs';
 import { createClient } from '@hubbub/client';
 import { createRedisBroker, createServer } from '@hubbub/server';
 import { principalOf } from '../lib/auth.mjs';
 import { connectWire } from '../lib/wire-hubbub.mjs';
 
 const UNTHROTTLED = 1_000_000;
+/** Messages kept per topic for replay. */
+const HISTORY_SIZE = 1_000;
+
+/** The server replays missed messages from `since` (the recovery storm's contract). */
+export const resumable = true;
+
+/**
+ * Every scenario of bench/scenarios: the reference target runs them all, including those the
+ * runner leaves out of `--scenario all` (recovery-storm), which a target without this list skips.
+ */
+export const scenarios = readdirSync(new URL('../scenarios/', import.meta.url))
+  .filter((f) => f.endsWith('.mjs'))
+  .map((f) => f.slice(0, -'.mjs'.length));
 
 /**
  * Starts the server in this process.
@@ -23,6 +41,7 @@ export async function startServer(opts) {
     port: opts.port,
     authenticate: ({ token }) => principalOf(token),
     limits: { publishRate: UNTHROTTLED, publishBurst: UNTHROTTLED },
+    history: { size: HISTORY_SIZE },
     ...(opts.redisUrl && { broker: createRedisBroker({ url: opts.redisUrl }) }),
     ...(opts.metrics === false && { metrics: false }),
   });
