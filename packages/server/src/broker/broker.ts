@@ -8,6 +8,11 @@ export interface BrokerMessage {
   readonly epoch: string;
   readonly offset: number;
   readonly data: Payload;
+  /**
+   * The UTF-8 JSON text of `data`, when the broker received the message as bytes (Redis): frames
+   * splice it in as it is, without parsing and re-encoding the payload.
+   */
+  readonly json?: Buffer;
 }
 
 /** Outcome of a publish. */

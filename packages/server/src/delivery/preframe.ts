@@ -45,11 +45,16 @@ const frameFn: ((data: Buffer, options: FrameOptions) => Buffer[]) | null = (() 
  * frame differs per socket), the WebSocket framing is built here too.
  */
 export function prepareFrame(encoded: string | Uint8Array, preframe: boolean): PreparedFrame {
-  const binary = typeof encoded !== 'string';
-  const data =
-    typeof encoded === 'string'
-      ? Buffer.from(encoded)
-      : Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+  if (typeof encoded === 'string') return prepared(Buffer.from(encoded), false, preframe);
+  return prepared(Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength), true, preframe);
+}
+
+/** {@link prepareFrame} for a text frame whose UTF-8 bytes are already built. */
+export function prepareTextFrame(utf8: Buffer, preframe: boolean): PreparedFrame {
+  return prepared(utf8, false, preframe);
+}
+
+function prepared(data: Buffer, binary: boolean, preframe: boolean): PreparedFrame {
   const parts =
     preframe && frameFn !== null
       ? [

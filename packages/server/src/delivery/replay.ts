@@ -1,7 +1,8 @@
-import { encodeServerMessage, type Position, type SubscribeMessage } from '@hubbub/protocol';
+import type { Position, SubscribeMessage } from '@hubbub/protocol';
 import type { Broker, BrokerMessage, HistoryQuery, HistoryRead } from '../broker/broker.js';
 import type { Connection, ReplayHold } from '../connection/connection.js';
-import { type PreparedFrame, prepareFrame } from './preframe.js';
+import { msgFrame } from './msg-frame.js';
+import type { PreparedFrame } from './preframe.js';
 
 /**
  * Live messages a replaying subscription holds before the subscriber counts as too slow (4509).
@@ -61,15 +62,7 @@ export class ReplayFrames {
     const key = `${m.epoch}\0${m.offset}\0${m.topic}`;
     let frame = this.#frames.get(key);
     if (frame !== undefined) return frame;
-    const encoded = encodeServerMessage({
-      type: 'msg',
-      topic: m.topic,
-      offset: m.offset,
-      epoch: m.epoch,
-      data: m.data,
-      replayed: true,
-    });
-    frame = prepareFrame(encoded, this.preframe);
+    frame = msgFrame(m, true, this.preframe);
     this.#frames.set(key, frame);
     this.#bytes += frame.data.length;
     while (this.#bytes > FRAME_CACHE_BYTES && this.#frames.size > 1) {

@@ -71,6 +71,43 @@ describe('WriteBatcher', () => {
       });
     });
 
+    it('after a turn with a burst, corks from the first write so the next turn is one writev per socket', async () => {
+      const b = new WriteBatcher();
+      const conns = [peer(), peer()];
+      const raws = conns.map(() => new RecordingSocket());
+      write(b, conns[0]!, raws[0]!, 'a1');
+      write(b, conns[0]!, raws[0]!, 'a2');
+      await nextTurn();
+      expect(b.busy).toBe(true);
+      for (const [i, c] of conns.entries()) {
+        write(b, c, raws[i]!, `${i}:x`);
+        write(b, c, raws[i]!, `${i}:y`);
+      }
+      expect(raws[0]!.calls).toEqual([1, 1]);
+      expect(raws[1]!.calls).toEqual([]);
+      await nextTurn();
+      expect(raws[0]!.calls).toEqual([1, 1, 2]);
+      expect(raws[1]!.calls).toEqual([2]);
+      expect(raws[1]!.bytes).toEqual(['1:x', '1:y']);
+    });
+
+    it('goes back to writing at once after a turn with at most one write per socket', async () => {
+      const b = new WriteBatcher();
+      const conn = peer();
+      const raw = new RecordingSocket();
+      write(b, conn, raw, 'a');
+      write(b, conn, raw, 'b');
+      await nextTurn();
+      write(b, conn, raw, 'c');
+      expect(raw.calls).toEqual([1, 1]);
+      await nextTurn();
+      expect(raw.calls).toEqual([1, 1, 1]);
+      expect(b.busy).toBe(false);
+      write(b, conn, raw, 'd');
+      expect(raw.calls).toEqual([1, 1, 1, 1]);
+      expect(raw.bytes).toEqual(['a', 'b', 'c', 'd']);
+    });
+
     it('flushes early once 64 KiB wait, so a burst never sits in one buffer', async () => {
       const b = new WriteBatcher();
       const conn = peer();

@@ -2,7 +2,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { nanoid } from 'nanoid';
 import { DEFAULT_HISTORY } from '../../options.js';
 import type { BrokerMessage, HistoryOptions, HistoryQuery, HistoryRead, PublishResult } from '../broker.js';
-import { decodePayload, readEntry } from './codec.js';
+import { readEntry, storedMessage } from './codec.js';
 import type { TopicKeys } from './keys.js';
 
 /** A standalone Redis connection or a Redis Cluster client. */
@@ -238,7 +238,7 @@ export async function runRead(
   const messages: BrokerMessage[] = [];
   for (const buf of raw) {
     const entry = readEntry(buf);
-    messages.push({ topic, epoch, offset: entry.offset, data: decodePayload(entry.buf, entry.start) });
+    messages.push(storedMessage(topic, epoch, entry.offset, entry.buf, entry.start));
   }
   return { epoch, offset, firstOffset, messages };
 }
