@@ -29,13 +29,17 @@ export async function measurePubSub(ctx, p) {
   const redisUs = p.cross ? ctx.redisCpuUs() - redisBefore : 0;
   await lg.call('teardown');
   const cpuUs = servers.reduce((sum, _, i) => sum + cpuDeltaUs(before[i].cpu, after[i].cpu), 0);
+  const receiverUs = cpuDeltaUs(before[servers.length - 1].cpu, after[servers.length - 1].cpu);
   const seconds = r.elapsedMs / 1000;
   return {
     deliveriesPerSec: round3(r.delivered / seconds),
     p50us: r.p50us,
     p99us: r.p99us,
     cpuUsPerDelivery: round3(cpuUs / r.delivered),
-    ...(p.cross && { redisCpuUsPerDelivery: round3(redisUs / r.delivered) }),
+    ...(p.cross && {
+      receiverCpuUsPerDelivery: round3(receiverUs / r.delivered),
+      redisCpuUsPerDelivery: round3(redisUs / r.delivered),
+    }),
     serverCpuPct: round3(cpuUs / 1e4 / seconds),
     lgCpuPct: round3(r.lgCpuPct),
     delivered: r.delivered,

@@ -2,7 +2,8 @@
  * Cross-instance: two server processes joined by a real Redis (`redis-server --save ''`),
  * publisher on instance A, all subscribers on instance B. Socket.IO uses
  * `@socket.io/redis-adapter`, raw ws a hand-written Redis pub/sub relay, Hubbub its Redis broker.
- * Server CPU is A + B together; Redis CPU is reported beside it.
+ * Server CPU is A + B together; the receiving instance's (B) alone and Redis's are reported
+ * beside it.
  */
 import { measurePubSub } from '../lib/pubsub-measure.mjs';
 import { metrics as fanoutMetrics } from './fanout.mjs';
@@ -12,6 +13,7 @@ export { lg } from '../lib/pubsub-scenario.mjs';
 /** Figures of this scenario, in table order. */
 export const metrics = [
   ...fanoutMetrics.slice(0, 4),
+  { key: 'receiverCpuUsPerDelivery', label: 'receiving instance CPU µs/delivery', better: 'lower' },
   { key: 'redisCpuUsPerDelivery', label: 'Redis CPU µs/delivery', better: 'lower' },
   fanoutMetrics[4],
 ];
