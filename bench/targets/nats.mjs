@@ -23,6 +23,7 @@ export const scenarios = [
   'connect-rate',
   'cross-instance',
   'reconnect-storm',
+  'steady',
 ];
 
 const ROUTES_KEY = 'bench:nats:routes';
