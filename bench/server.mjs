@@ -31,6 +31,11 @@ serveRequests({
     const own = server.pid
       ? externalStats(server.pid)
       : { cpu: process.cpuUsage(), mem: process.memoryUsage() };
+    for (const pid of server.helperPids?.() ?? []) {
+      const h = externalStats(pid);
+      own.cpu = { user: own.cpu.user + h.cpu.user, system: own.cpu.system };
+      own.mem = { ...own.mem, rss: own.mem.rss + h.mem.rss };
+    }
     return { ...own, server: server.stats?.() };
   },
   close: () => {
