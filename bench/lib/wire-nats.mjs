@@ -78,11 +78,15 @@ export function connectNatsWire(opts) {
           ws.send(
             `CONNECT ${JSON.stringify({ verbose: false, pedantic: false, headers: false, no_responders: false, protocol: 1, lang: 'bench-wire', version: '1', ...opts.auth })}\r\n`,
           );
-          ping().then(() => {
-            settled = true;
-            clearTimeout(timer);
-            resolve(conn);
-          });
+          // A rejected CONNECT ends in -ERR, which fails the connection.
+          ping().then(
+            () => {
+              settled = true;
+              clearTimeout(timer);
+              resolve(conn);
+            },
+            () => {},
+          );
           return;
         case 45: // -ERR
           for (const p of pongs.splice(0)) p.rej(new Error(line));
