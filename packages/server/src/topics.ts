@@ -1,10 +1,19 @@
 /**
- * Two-way subscription index: topic → subscribers here, and each subscriber's own set of topics
- * (kept on the subscriber), so a disconnect costs only as much as its own subscriptions.
+ * Two-way subscription index: topic → subscribers here, and each subscriber's own topics (kept on
+ * the subscriber), so a disconnect costs only as much as its own subscriptions.
  */
 export interface Subscriber {
-  /** Topics this subscriber holds; `null` until its first subscription. */
-  topics: Set<string> | null;
+  /**
+   * Topics this subscriber holds: `null` for none, the topic itself for one (most connections
+   * hold one, and a `Set` costs about 190 bytes), a `Set` for more.
+   */
+  topics: string | Set<string> | null;
+}
+
+/** How many topics `sub` holds. */
+export function topicCount(sub: Subscriber): number {
+  const t = sub.topics;
+  return t === null ? 0 : typeof t === 'string' ? 1 : t.size;
 }
 
 /** Map of topic → local subscribers. */
@@ -28,14 +37,21 @@ export class TopicIndex<S extends Subscriber> {
   }
 
   has(sub: S, topic: string): boolean {
-    return sub.topics?.has(topic) === true;
+    const t = sub.topics;
+    return t === null ? false : typeof t === 'string' ? t === topic : t.has(topic);
   }
 
   /** Adds a subscription. Returns true when `topic` had no local subscriber before. */
   add(sub: S, topic: string): boolean {
-    if (sub.topics === null) sub.topics = new Set();
-    if (sub.topics.has(topic)) return false;
-    sub.topics.add(topic);
+    const t = sub.topics;
+    if (t === null) sub.topics = topic;
+    else if (typeof t === 'string') {
+      if (t === topic) return false;
+      sub.topics = new Set([t, topic]);
+    } else {
+      if (t.has(topic)) return false;
+      t.add(topic);
+    }
     this.#subscriptions++;
     let set = this.#topics.get(topic);
     const first = set === undefined;
@@ -49,8 +65,15 @@ export class TopicIndex<S extends Subscriber> {
 
   /** Removes a subscription. Returns true when `topic` has no local subscriber left. */
   remove(sub: S, topic: string): boolean {
-    if (sub.topics === null || !sub.topics.delete(topic)) return false;
-    if (sub.topics.size === 0) sub.topics = null;
+    const t = sub.topics;
+    if (t === null) return false;
+    if (typeof t === 'string') {
+      if (t !== topic) return false;
+      sub.topics = null;
+    } else {
+      if (!t.delete(topic)) return false;
+      if (t.size === 1) sub.topics = t.values().next().value as string;
+    }
     this.#subscriptions--;
     const set = this.#topics.get(topic);
     if (set === undefined) return false;
@@ -63,8 +86,9 @@ export class TopicIndex<S extends Subscriber> {
   /** Removes every subscription of `sub`; returns the topics left without local subscribers. */
   removeAll(sub: S): string[] {
     const emptied: string[] = [];
-    if (sub.topics === null) return emptied;
-    for (const topic of [...sub.topics]) {
+    const t = sub.topics;
+    if (t === null) return emptied;
+    for (const topic of typeof t === 'string' ? [t] : [...t]) {
       if (this.remove(sub, topic)) emptied.push(topic);
     }
     return emptied;

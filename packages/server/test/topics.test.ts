@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { startHub } from '../../../test/utils/hub.js';
 import { waitFor } from '../../../test/utils/wait.js';
-import { type Subscriber, TopicIndex } from '../src/topics.js';
+import { type Subscriber, TopicIndex, topicCount } from '../src/topics.js';
 import { connectClient } from './utils/tclient.js';
 
 describe('TopicIndex', () => {
@@ -18,6 +18,28 @@ describe('TopicIndex', () => {
     expect(index.removeAll(b)).toEqual(['t']);
     expect(index.size).toBe(0);
     expect(index.subscriptions).toBe(0);
+  });
+
+  it('holds one topic inline and more in a set, through every add and remove', () => {
+    const index = new TopicIndex<Subscriber>();
+    const a: Subscriber = { topics: null };
+    index.add(a, 'x');
+    expect(a.topics).toBe('x');
+    expect(topicCount(a)).toBe(1);
+    expect(index.add(a, 'y')).toBe(true);
+    expect(index.add(a, 'x')).toBe(false);
+    expect(topicCount(a)).toBe(2);
+    expect(index.has(a, 'x') && index.has(a, 'y') && !index.has(a, 'z')).toBe(true);
+    expect(index.remove(a, 'z')).toBe(false);
+    expect(index.remove(a, 'x')).toBe(true);
+    expect(a.topics).toBe('y');
+    expect(index.has(a, 'x')).toBe(false);
+    index.add(a, 'x');
+    index.add(a, 'z');
+    expect(index.removeAll(a).sort()).toEqual(['x', 'y', 'z']);
+    expect(a.topics).toBeNull();
+    expect(index.subscriptions).toBe(0);
+    expect(index.subscribers('y')).toBeUndefined();
   });
 });
 

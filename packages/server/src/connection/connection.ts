@@ -37,7 +37,7 @@ const MAX_QUEUED_FRAMES = 1024;
  */
 export class Connection implements Subscriber, LivenessState, BucketState, Batched {
   /** Topics this connection holds; written only by the hub's `TopicIndex`. */
-  topics: Set<string> | null = null;
+  topics: string | Set<string> | null = null;
   /** Token bucket of the inbound rate limit; written only by `takeToken` in `receive`. */
   tokens: number;
   refilledAt: number;

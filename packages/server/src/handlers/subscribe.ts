@@ -1,6 +1,7 @@
 import { ErrorCode, type SubscribeMessage, type UnsubscribeMessage } from '@hubbub/protocol';
 import type { Connection } from '../connection/connection.js';
 import { planReplay, Replay } from '../delivery/replay.js';
+import { topicCount } from '../topics.js';
 import { authorize, forbid, type Verdict } from './authorize.js';
 import { toClientFailure } from './errors.js';
 
@@ -62,7 +63,7 @@ export function subscribe(conn: Connection, message: SubscribeMessage): Promise<
     return undefined;
   }
   const max = hub.options.limits.maxSubscriptions;
-  if ((conn.topics?.size ?? 0) >= max) {
+  if (topicCount(conn) >= max) {
     conn.fail(message.id, ErrorCode.TooManySubscriptions, `at most ${max} subscriptions per connection`);
     return undefined;
   }
