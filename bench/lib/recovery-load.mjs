@@ -39,9 +39,12 @@ function received(state, slot, text) {
     const seen = state.seen[at];
     if (seen === 0) {
       state.seen[at] = 1;
-      if (k >= state.awayFrom && --state.missing === 0) {
-        state.lastMissedAt = performance.now();
-        state.progress();
+      if (k >= state.awayFrom) {
+        if (--state.missingOf[slot.i] === 0) caughtUp(state, slot);
+        if (--state.missing === 0) {
+          state.lastMissedAt = performance.now();
+          state.progress();
+        }
       }
     } else {
       state.duplicated++;
@@ -50,6 +53,15 @@ function received(state, slot, text) {
     }
   }
   state.sink(text);
+}
+
+/** `slot` has every missed message: notes when, from the reconnects' start and from its own attempt. */
+function caughtUp(state, slot) {
+  const recovery = state.recovery;
+  if (recovery === undefined) return;
+  const now = performance.now();
+  recovery.doneMs.push(now - recovery.t0);
+  recovery.catchUpMs.push(now - slot.attemptAt);
 }
 
 /** A closed connection of `slot`: counted by why, and reconnected while recovering. */
@@ -65,7 +77,7 @@ function closed(state, slot, conn, code) {
     if (code === SLOW_CONSUMER) state.slowConsumerCloses++;
     else state.otherCloses++;
     if (state.closeExamples.length < EXAMPLES) {
-      state.closeExamples.push({ sub: slot.i, code, phase: state.recovery ? 'recovery' : 'before cut' });
+      state.closeExamples.push({ sub: slot.i, code, phase: state.recovery ? 'reconnecting' : 'connected' });
     }
   }
   if (state.recovery) retry(state, slot, 0, Math.random() * FIRST_RETRY_JITTER_MS);
@@ -97,14 +109,15 @@ function retry(state, slot, attempt, delayMs) {
   const recovery = state.recovery;
   setTimeout(async () => {
     if (state.recovery !== recovery || performance.now() > recovery.deadline) return;
+    slot.attemptAt = performance.now();
     try {
       const { recovered } = await connectSlot(state, slot);
       if (!recovered) {
         recovery.unrecovered++;
         if (recovery.unrecoveredExamples.length < EXAMPLES) recovery.unrecoveredExamples.push(slot.i);
       }
-      if (!slot.resubscribed) {
-        slot.resubscribed = true;
+      if (slot.resubscribedIn !== recovery) {
+        slot.resubscribedIn = recovery;
         if (++recovery.subscribed === state.n) recovery.lastSubscribedAt = performance.now();
       }
       state.progress();
@@ -130,6 +143,7 @@ export async function open(state, { urls, pubUrl, n, topics, perTopic, away }) {
     awayFrom: perTopic - away,
     seen: new Uint8Array(n * perTopic),
     missing: n * away,
+    missingOf: new Uint16Array(n).fill(away),
     lastMissedAt: undefined,
     open: 0,
     stray: 0,
@@ -152,8 +166,11 @@ export async function open(state, { urls, pubUrl, n, topics, perTopic, away }) {
   return { open: state.open };
 }
 
-/** One live publish phase of `perTopic` messages per topic (see `publishPhase`). */
-export function publish(state, { perTopic, from, window, timeoutMs }) {
+/**
+ * One live publish phase of `perTopic` messages per topic, the first of them the topics' `from`-th
+ * (see `publishPhase`: `windowed` keeps `window` messages in flight, `unbounded` sends them all).
+ */
+export function publish(state, { perTopic, from, mode = 'windowed', window, timeoutMs }) {
   return publishPhase({
     publisher: state.publisher,
     setSink: (fn) => {
@@ -162,7 +179,7 @@ export function publish(state, { perTopic, from, window, timeoutMs }) {
     topicOf: (seq) => topicName(seq, state.topics),
     count: perTopic * state.topics,
     fanout: state.n / state.topics,
-    mode: 'windowed',
+    mode,
     window,
     timeoutMs,
     base: from * state.topics,
@@ -217,7 +234,12 @@ export async function publishAway(state, { perTopic, from, timeoutMs }) {
  */
 export function recover(state, { timeoutMs }) {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const recovery = {
+    t0,
+    cpu0,
+    doneMs: [],
+    catchUpMs: [],
     deadline: t0 + timeoutMs,
     subscribed: 0,
     unrecovered: 0,
@@ -233,6 +255,7 @@ export function recover(state, { timeoutMs }) {
     const finish = (timedOut) => {
       clearTimeout(timer);
       state.progress = () => {};
+      state.recovery = undefined;
       resolve({ timedOut, ...tally(state, t0, recovery) });
     };
     const timer = setTimeout(() => finish(true), timeoutMs);
@@ -241,6 +264,13 @@ export function recover(state, { timeoutMs }) {
     };
     state.progress();
   });
+}
+
+/** The `p`-th percentile (nearest rank) of a list of numbers, or NaN for an empty one. */
+function percentile(values, p) {
+  if (values.length === 0) return Number.NaN;
+  const sorted = Float64Array.from(values).sort();
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
 /** Lost messages (per phase) and every other count, with examples. */
@@ -263,10 +293,17 @@ function tally(state, t0, recovery) {
     if (missingSeqs && lostExamples.length < EXAMPLES)
       lostExamples.push({ sub: i, seqs: missingSeqs.slice(0, 20) });
   }
+  const cpu = process.cpuUsage(recovery.cpu0);
+  const elapsedMs = performance.now() - t0;
   return {
-    allReplayedMs: state.missing === 0 ? state.lastMissedAt - t0 : Number.NaN,
+    allReplayedMs: state.missing === 0 && state.lastMissedAt >= t0 ? state.lastMissedAt - t0 : Number.NaN,
+    doneP50Ms: percentile(recovery.doneMs, 50),
+    catchUpP50Ms: percentile(recovery.catchUpMs, 50),
+    catchUpP99Ms: percentile(recovery.catchUpMs, 99),
+    catchUpMaxMs: percentile(recovery.catchUpMs, 100),
+    lgCpuPct: ((cpu.user + cpu.system) / 1000 / elapsedMs) * 100,
     allSubscribedMs: recovery.subscribed === n ? recovery.lastSubscribedAt - t0 : Number.NaN,
-    elapsedMs: performance.now() - t0,
+    elapsedMs,
     replayed: n * (perTopic - awayFrom) - state.missing,
     missing: state.missing,
     resubscribed: recovery.subscribed,
