@@ -10,7 +10,6 @@
  * `ws` (lib/wire-hubbub.mjs), which implements the resume contract (`track`, `resumeState()`,
  * `resume` → `sub` with `since`).
  */
-import { readdirSync } from 'node:fs';
 import { createClient } from '@hubbub/client';
 import { createRedisBroker, createServer } from '@hubbub/server';
 import { principalOf } from '../lib/auth.mjs';
@@ -22,14 +21,6 @@ const HISTORY_SIZE = 1_000;
 
 /** The server replays missed messages from `since` (the recovery storm's contract). */
 export const resumable = true;
-
-/**
- * Every scenario of bench/scenarios: the reference target runs them all, including those the
- * runner leaves out of `--scenario all` (recovery-storm), which a target without this list skips.
- */
-export const scenarios = readdirSync(new URL('../scenarios/', import.meta.url))
-  .filter((f) => f.endsWith('.mjs'))
-  .map((f) => f.slice(0, -'.mjs'.length));
 
 /**
  * Starts the server in this process.
