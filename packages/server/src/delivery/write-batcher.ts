@@ -15,17 +15,23 @@ export interface Batched {
 const FLUSH_BYTES = 64 * 1024;
 
 /**
+ * Turns a burst keeps the batcher busy after its last burst: a convoy of messages that split
+ * across two turns (one read, the rest a moment later) stays batched.
+ */
+const BUSY_ROUNDS = 16;
+
+/**
  * Coalesces the writes that land on one socket within one turn of the event loop into a single
  * `writev`, adapting to load:
  *
- * - **Idle** (the last turn wrote at most one frame to each socket): the first write of a turn goes
- *   out at once, so a lone message pays no delay; from the second write on, the socket is corked
- *   and everything queued is flushed in `setImmediate`, after the I/O callbacks of the turn.
- * - **Busy** (some socket got a second frame in the last turn): every socket is corked from its
- *   first write. The publishes that arrived while the previous turn was writing are fanned out
- *   together and each socket gets one `writev` for all of them, so a few messages in flight cost
- *   one system call per socket rather than one per delivery. The first turn that again writes at
- *   most one frame per socket switches back to idle.
+ * - **Idle** (no socket got two frames in one turn lately): the first write of a turn goes out at
+ *   once, so a lone message pays no delay; from the second write on, the socket is corked and
+ *   everything queued is flushed in `setImmediate`, after the I/O callbacks of the turn.
+ * - **Busy** (a socket got a second frame within the last {@link BUSY_ROUNDS} turns): every socket
+ *   is corked from its first write, and the flush waits for one more non-blocking poll of the
+ *   event loop, so publishes that arrived while the turn was fanning out join the batch. Each
+ *   socket then gets one `writev` for all the messages in flight, rather than one system call
+ *   per delivery; the delay is one pass of the event loop.
  *
  * Most of the server's busy time at high fan-out is in the write system call (see the profile in
  * bench/README.md), which is what this saves. NATS gets the same effect from a write loop per
@@ -34,22 +40,29 @@ const FLUSH_BYTES = 64 * 1024;
 export class WriteBatcher {
   #round = 1;
   #scheduled = false;
-  /** Cork from the first write of a turn (the last turn saw a burst). */
-  #busy = false;
-  /** A socket got a second write in this turn. */
-  #burst = false;
+  /** The last round that may cork from the first write. */
+  #busyUntil = 0;
+  /** The flush of this round already let the event loop poll once. */
+  #polled = false;
   #corked: Batched[] = [];
-  readonly #flush = () => this.flush();
+  readonly #flush = () => {
+    if (!this.#polled && this.#round <= this.#busyUntil && this.#corked.length > 0) {
+      this.#polled = true;
+      setImmediate(this.#flush);
+      return;
+    }
+    this.flush();
+  };
 
   /** Call before writing to `conn`'s socket `raw` (ws's underlying `net.Socket`). */
   beforeWrite(conn: Batched, raw: Writable | undefined): void {
     if (conn.writeRound !== this.#round) {
       conn.writeRound = this.#round;
-      if (this.#busy && raw !== undefined) this.#cork(conn, raw);
+      if (this.#round <= this.#busyUntil && raw !== undefined) this.#cork(conn, raw);
       else this.#schedule();
       return;
     }
-    this.#burst = true;
+    this.#busyUntil = this.#round + BUSY_ROUNDS;
     if (raw === undefined) return;
     if (conn.corked !== null) {
       if (raw.writableLength < FLUSH_BYTES) return;
@@ -60,17 +73,16 @@ export class WriteBatcher {
     this.#cork(conn, raw);
   }
 
-  /** Whether the next turn corks from the first write (for tests and metrics). */
+  /** Whether the current turn corks from the first write. */
   get busy(): boolean {
-    return this.#busy;
+    return this.#round <= this.#busyUntil;
   }
 
   /** Uncorks every socket corked in this round and starts a new round. */
   flush(): void {
     this.#scheduled = false;
+    this.#polled = false;
     this.#round++;
-    this.#busy = this.#burst;
-    this.#burst = false;
     const corked = this.#corked;
     if (corked.length === 0) return;
     this.#corked = [];
