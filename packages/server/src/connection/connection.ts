@@ -16,7 +16,7 @@ import { ConnState, type HubCore } from '../hub-core.js';
 import type { Subscriber } from '../topics.js';
 import type { LivenessState } from './heartbeat.js';
 import { type BucketState, takeToken } from './limits.js';
-import type { ClientSocket } from './socket.js';
+import type { ClientSocket, Corkable } from './socket.js';
 
 /** What a connection holds for a subscription that is replaying history (see `delivery/replay.ts`). */
 export interface ReplayHold {
@@ -43,7 +43,7 @@ export class Connection implements Subscriber, LivenessState, BucketState, Batch
   refilledAt: number;
   /** Write batching; written only by the hub's `WriteBatcher`. */
   writeRound = 0;
-  corked: import('node:stream').Writable | null = null;
+  corked: Corkable | null = null;
   readonly openedAt: number;
   #state: ConnState = ConnState.New;
   #request: IncomingMessage | null;
@@ -219,7 +219,7 @@ export class Connection implements Subscriber, LivenessState, BucketState, Batch
       this.slowConsumer();
       return;
     }
-    this.hub.batcher.beforeWrite(this, socket.stream);
+    this.hub.batcher.beforeWrite(this, socket.batch);
     socket.send(encodeServerMessage(message));
     this.hub.counters.messagesOut++;
   }
@@ -245,7 +245,7 @@ export class Connection implements Subscriber, LivenessState, BucketState, Batch
       this.slowConsumer();
       return;
     }
-    this.hub.batcher.beforeWrite(this, socket.stream);
+    this.hub.batcher.beforeWrite(this, socket.batch);
     socket.sendPrepared(frame);
     this.hub.counters.messagesOut++;
   }

@@ -1,5 +1,15 @@
-import type { Writable } from 'node:stream';
 import type { PreparedFrame } from '../delivery/preframe.js';
+
+/**
+ * What the write batcher needs of a socket: hold writes back, then let them all go in one system
+ * call. A `net.Socket` is one; `WsSocket` is one that holds pre-framed frames itself.
+ */
+export interface Corkable {
+  cork(): void;
+  uncork(): void;
+  /** Bytes held or queued and not yet handed to the kernel. */
+  readonly writableLength: number;
+}
 
 /**
  * The little a connection needs of its WebSocket. `ws-socket.ts` implements it on `ws`; tests can
@@ -10,8 +20,8 @@ export interface ClientSocket {
   readonly writable: boolean;
   /** Bytes queued for the peer and not yet handed to the kernel. */
   readonly bufferedAmount: number;
-  /** The stream under the socket, for write batching; undefined when there is none. */
-  readonly stream: Writable | undefined;
+  /** What the write batcher holds and releases; undefined when writes cannot be batched. */
+  readonly batch: Corkable | undefined;
   /** Sends one text or binary frame. */
   send(data: string | Uint8Array): void;
   /** Sends a frame prepared once for many sockets. */

@@ -1,8 +1,8 @@
 import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
-import { type PreparedFrame, sendPrepared } from '../delivery/preframe.js';
+import { type PreparedFrame, rawFrameBytes, sendPrepared } from '../delivery/preframe.js';
 import type { Connection } from './connection.js';
-import type { ClientSocket } from './socket.js';
+import type { ClientSocket, Corkable } from './socket.js';
 
 const OPEN = 1;
 /** Poll period while waiting for a drain that the raw socket cannot signal (compression queue). */
@@ -14,8 +14,19 @@ interface BoundSocket extends WebSocket {
   [kConnection]: Connection;
 }
 
-/** {@link ClientSocket} on a `ws` WebSocket: every use of `ws` internals is in this file. */
-export class WsSocket implements ClientSocket {
+/**
+ * {@link ClientSocket} on a `ws` WebSocket: every use of `ws` internals is in this file.
+ *
+ * It is also the batcher's {@link Corkable}. While corked it holds pre-framed frames in its own
+ * list, and `uncork` writes them to the TCP socket as one buffer: one stream write per socket
+ * per turn, where writing each frame would pay Node's per-chunk stream bookkeeping for every
+ * delivery. Anything else written meanwhile (a reply, a ping, a close) first hands the held
+ * frames to the corked TCP socket, so frames keep their order.
+ */
+export class WsSocket implements ClientSocket, Corkable {
+  #held: Buffer[] | null = null;
+  #heldBytes = 0;
+
   constructor(readonly ws: WebSocket) {}
 
   get writable(): boolean {
@@ -23,7 +34,7 @@ export class WsSocket implements ClientSocket {
   }
 
   get bufferedAmount(): number {
-    return this.ws.bufferedAmount;
+    return this.ws.bufferedAmount + this.#heldBytes;
   }
 
   /** ws's underlying socket (`_socket` is not public API: without it writes are not batched). */
@@ -31,27 +42,75 @@ export class WsSocket implements ClientSocket {
     return (this.ws as unknown as { _socket?: Duplex })._socket;
   }
 
+  get batch(): Corkable | undefined {
+    return this.stream === undefined ? undefined : this;
+  }
+
+  get writableLength(): number {
+    return (this.stream?.writableLength ?? 0) + this.#heldBytes;
+  }
+
+  cork(): void {
+    if (this.#held !== null) return;
+    this.#held = [];
+    this.stream?.cork();
+  }
+
+  uncork(): void {
+    if (this.#held === null) return;
+    this.#spill();
+    this.#held = null;
+    this.stream?.uncork();
+  }
+
   send(data: string | Uint8Array): void {
+    this.#spill();
     this.ws.send(data, { binary: typeof data !== 'string' });
   }
 
   sendPrepared(frame: PreparedFrame): void {
+    const held = this.#held;
+    if (held !== null) {
+      const bytes = rawFrameBytes(this.ws, frame);
+      if (bytes !== undefined) {
+        held.push(bytes);
+        this.#heldBytes += bytes.length;
+        return;
+      }
+      this.#spill();
+    }
     sendPrepared(this.ws, frame);
   }
 
+  /** Hands the held frames to the (corked) TCP socket as one buffer. */
+  #spill(): void {
+    const held = this.#held;
+    if (held === null || held.length === 0) return;
+    const bytes = held.length === 1 ? (held[0] as Buffer) : Buffer.concat(held, this.#heldBytes);
+    this.#held = [];
+    this.#heldBytes = 0;
+    const raw = this.stream;
+    if (raw !== undefined && !raw.destroyed && this.ws.readyState === OPEN) raw.write(bytes);
+  }
+
   ping(): void {
+    this.#spill();
     if (this.ws.readyState === OPEN) this.ws.ping();
   }
 
   close(code: number, reason: string): void {
+    this.#spill();
     this.ws.close(code, reason);
   }
 
   terminate(): void {
+    this.#held = this.#held === null ? null : [];
+    this.#heldBytes = 0;
     this.ws.terminate();
   }
 
   onDrain(fn: () => void): void {
+    this.#spill();
     const raw = this.stream;
     if (raw?.writableNeedDrain && !raw.destroyed) {
       raw.once('drain', fn);

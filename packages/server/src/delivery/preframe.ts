@@ -74,14 +74,22 @@ function prepared(data: Buffer, binary: boolean, preframe: boolean): PreparedFra
  */
 export function sendPrepared(ws: WebSocket, frame: PreparedFrame): void {
   const sender = (ws as unknown as { _sender?: InternalSender })._sender;
-  if (
-    frame.parts !== null &&
-    sender !== undefined &&
-    sender._state === SENDER_IDLE &&
-    typeof sender.sendFrame === 'function'
-  ) {
+  if (frame.parts !== null && senderIdle(sender)) {
     sender.sendFrame(frame.parts);
     return;
   }
   ws.send(frame.data, { binary: frame.binary });
+}
+
+function senderIdle(sender: InternalSender | undefined): sender is Required<InternalSender> {
+  return sender !== undefined && sender._state === SENDER_IDLE && typeof sender.sendFrame === 'function';
+}
+
+/**
+ * The bytes of a prepared frame when they may be written straight to the socket under `ws`:
+ * pre-framed, and ws's sender has nothing of its own queued (so the order of frames holds).
+ */
+export function rawFrameBytes(ws: WebSocket, frame: PreparedFrame): Buffer | undefined {
+  if (frame.parts === null || frame.parts.length !== 1) return undefined;
+  return senderIdle((ws as unknown as { _sender?: InternalSender })._sender) ? frame.parts[0] : undefined;
 }

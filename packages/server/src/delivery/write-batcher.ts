@@ -1,11 +1,11 @@
-import type { Writable } from 'node:stream';
+import type { Corkable } from '../connection/socket.js';
 
 /** What a connection keeps for write batching. */
 export interface Batched {
   /** Round of the batcher in which this socket was last written to. */
   writeRound: number;
-  /** The raw socket while it is corked by the batcher, else null. */
-  corked: Writable | null;
+  /** The socket while it is corked by the batcher, else null. */
+  corked: Corkable | null;
 }
 
 /**
@@ -54,8 +54,8 @@ export class WriteBatcher {
     this.flush();
   };
 
-  /** Call before writing to `conn`'s socket `raw` (ws's underlying `net.Socket`). */
-  beforeWrite(conn: Batched, raw: Writable | undefined): void {
+  /** Call before writing to `conn`'s socket, whose batching side is `raw`. */
+  beforeWrite(conn: Batched, raw: Corkable | undefined): void {
     if (conn.writeRound !== this.#round) {
       conn.writeRound = this.#round;
       if (this.#round <= this.#busyUntil && raw !== undefined) this.#cork(conn, raw);
@@ -94,7 +94,7 @@ export class WriteBatcher {
     }
   }
 
-  #cork(conn: Batched, raw: Writable): void {
+  #cork(conn: Batched, raw: Corkable): void {
     raw.cork();
     conn.corked = raw;
     this.#corked.push(conn);

@@ -23,7 +23,7 @@ import { HubRuntime } from '../../src/runtime.js';
 class RecordingSocket implements ClientSocket {
   writable = true;
   bufferedAmount = 0;
-  readonly stream = undefined;
+  readonly batch = undefined;
   readonly frames: ServerMessage[] = [];
   closed: { code: number; reason: string } | null = null;
   drainWaiters: Array<() => void> = [];
