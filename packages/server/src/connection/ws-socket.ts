@@ -26,8 +26,14 @@ interface BoundSocket extends WebSocket {
 export class WsSocket implements ClientSocket, Corkable {
   #held: Buffer[] | null = null;
   #heldBytes = 0;
+  /** ws's underlying socket, set before the `connection` event (`_socket` is not public API). */
+  readonly #raw: Duplex | undefined;
+  readonly batch: Corkable | undefined;
 
-  constructor(readonly ws: WebSocket) {}
+  constructor(readonly ws: WebSocket) {
+    this.#raw = (ws as unknown as { _socket?: Duplex })._socket;
+    this.batch = this.#raw === undefined ? undefined : this;
+  }
 
   get writable(): boolean {
     return this.ws.readyState === OPEN;
@@ -37,30 +43,21 @@ export class WsSocket implements ClientSocket, Corkable {
     return this.ws.bufferedAmount + this.#heldBytes;
   }
 
-  /** ws's underlying socket (`_socket` is not public API: without it writes are not batched). */
-  get stream(): Duplex | undefined {
-    return (this.ws as unknown as { _socket?: Duplex })._socket;
-  }
-
-  get batch(): Corkable | undefined {
-    return this.stream === undefined ? undefined : this;
-  }
-
   get writableLength(): number {
-    return (this.stream?.writableLength ?? 0) + this.#heldBytes;
+    return (this.#raw?.writableLength ?? 0) + this.#heldBytes;
   }
 
   cork(): void {
     if (this.#held !== null) return;
     this.#held = [];
-    this.stream?.cork();
+    this.#raw?.cork();
   }
 
   uncork(): void {
     if (this.#held === null) return;
     this.#spill();
     this.#held = null;
-    this.stream?.uncork();
+    this.#raw?.uncork();
   }
 
   send(data: string | Uint8Array): void {
@@ -89,7 +86,7 @@ export class WsSocket implements ClientSocket, Corkable {
     const bytes = held.length === 1 ? (held[0] as Buffer) : Buffer.concat(held, this.#heldBytes);
     this.#held = [];
     this.#heldBytes = 0;
-    const raw = this.stream;
+    const raw = this.#raw;
     if (raw !== undefined && !raw.destroyed && this.ws.readyState === OPEN) raw.write(bytes);
   }
 
@@ -111,7 +108,7 @@ export class WsSocket implements ClientSocket, Corkable {
 
   onDrain(fn: () => void): void {
     this.#spill();
-    const raw = this.stream;
+    const raw = this.#raw;
     if (raw?.writableNeedDrain && !raw.destroyed) {
       raw.once('drain', fn);
       return;

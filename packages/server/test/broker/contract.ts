@@ -35,6 +35,11 @@ export function brokerContract(name: string, backend: () => ContractBackend): vo
         expect(broker.isReady()).toBe(true);
         expect(ready.at(-1)).toBe(true);
       });
+
+      it('is ready as soon as start resolves, every time', async () => {
+        const started = await Promise.all(Array.from({ length: 12 }, () => start()));
+        expect(started.map(({ broker }) => broker.isReady())).toEqual(started.map(() => true));
+      });
     });
 
     describe('#publish', () => {

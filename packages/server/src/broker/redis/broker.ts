@@ -182,7 +182,6 @@ export class RedisBroker implements Broker {
     sub.on('error', this.ignore);
     for (const event of ['ready', 'close', 'end']) this.pub.on(event, this.onStatus);
     for (const event of ['close', 'end']) sub.on(event, this.onStatus);
-    sub.on('ready', this.onSubReady);
     sub.on(this.sharded ? 'smessageBuffer' : 'messageBuffer', this.onChannelMessage);
     const answer = (request: ControlRequest) => ctx.control?.(request) ?? { closed: 0, connections: [] };
     this.controller = new RedisControl(this.pub, this.options.prefix, this.sharded, answer, this.onError);
@@ -190,6 +189,9 @@ export class RedisBroker implements Broker {
       whenReady(this.pub, this.options.connectTimeoutMs),
       whenReady(sub, this.options.connectTimeoutMs),
     ]);
+    // Later `ready`s of the subscriber connection resubscribe; this first one is start's own. Had
+    // both run, start could resolve while the resubscription still held the broker unready.
+    sub.on('ready', this.onSubReady);
     await this.subscribeChannels(this.controller.channels());
     this.writer.start();
     this.members.start();
