@@ -28,9 +28,20 @@ const ALL_SCENARIOS = [
   'connect-rate',
   'cross-instance',
   'reconnect-storm',
+  'recovery-storm',
+  'steady',
   'bundle',
 ];
-const ALL_TARGETS = ['hubbub', 'ws', 'ws-preframed', 'socketio'];
+const ALL_TARGETS = [
+  'hubbub',
+  'nats',
+  'mosquitto',
+  'ws',
+  'ws-preframed',
+  'socketio',
+  'nats-jetstream',
+  'socketio-recovery',
+];
 const QUICK_TARGETS = ['hubbub', 'ws', 'socketio'];
 
 const { values: argv } = parseArgs({

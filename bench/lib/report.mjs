@@ -1,7 +1,8 @@
 /**
  * Turns result lines into Markdown: one table per case with the median and min–max of every
- * figure per target, then ratio rows against raw `ws` and Socket.IO, each ratio computed within
- * one run (targets interleaved) and summarised by its median over the runs.
+ * figure per target, then ratio rows — `hubbub ÷` every other target when Hubbub was measured,
+ * else against raw `ws` and Socket.IO — each ratio computed within one run (targets interleaved)
+ * and summarised by its median over the runs. Targets whose case failed (`error`) are left out.
  */
 import { fmt, median, range } from './stats.mjs';
 
@@ -24,7 +25,21 @@ function ratioCell(rows, target, baseline, key) {
   return ratios.length ? `${median(ratios).toFixed(2)}×` : '–';
 }
 
-function caseTable(rows, metrics, targets) {
+function ratioPairs(rows, targets) {
+  const present = targets.filter((t) => rows.some((r) => r.target === t));
+  if (present.includes('hubbub')) return present.filter((t) => t !== 'hubbub').map((b) => ['hubbub', b]);
+  const pairs = [];
+  for (const t of present) {
+    for (const b of BASELINES) {
+      if (t === b || (b === 'socketio' && t === 'ws') || !present.includes(b)) continue;
+      pairs.push([t, b]);
+    }
+  }
+  return pairs;
+}
+
+function caseTable(allRows, metrics, targets) {
+  const rows = allRows.filter((r) => r.error === undefined);
   const head = `| target | ${metrics.map((m) => m.label).join(' | ')} |`;
   const sep = `|---|${metrics.map(() => '---:').join('|')}|`;
   const lines = [head, sep];
@@ -33,18 +48,9 @@ function caseTable(rows, metrics, targets) {
     if (mine.length)
       lines.push(`| ${t} | ${metrics.map((m) => cell(mine.map((r) => r[m.key]))).join(' | ')} |`);
   }
-  for (const t of targets) {
-    for (const b of BASELINES) {
-      if (
-        t === b ||
-        (b === 'socketio' && t === 'ws') ||
-        !rows.some((r) => r.target === b) ||
-        !rows.some((r) => r.target === t)
-      )
-        continue;
-      const cells = metrics.map((m) => (m.better === 'none' ? '' : ratioCell(rows, t, b, m.key)));
-      lines.push(`| *${t} ÷ ${b}* | ${cells.join(' | ')} |`);
-    }
+  for (const [t, b] of ratioPairs(rows, targets)) {
+    const cells = metrics.map((m) => (m.better === 'none' ? '' : ratioCell(rows, t, b, m.key)));
+    lines.push(`| *${t} ÷ ${b}* | ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
 }
