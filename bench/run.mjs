@@ -81,10 +81,16 @@ if (targets.includes('hubbub') && !existsSync(join(ROOT, 'packages/server/dist/i
   throw new Error('target hubbub needs the built packages: run `npm run build` at the repository root');
 }
 
-/** The scenarios a target runs: its `scenarios` export, or every scenario when it has none. */
+/**
+ * The scenarios a target runs: its `scenarios` export, or every scenario when it has none; a
+ * scenario that needs replay (`needsResume`) runs only for targets that are `resumable`.
+ */
 const targetScenarios = {};
+const resumable = {};
 for (const t of targets) {
-  targetScenarios[t] = (await import(`./targets/${t}.mjs`)).scenarios;
+  const mod = await import(`./targets/${t}.mjs`);
+  targetScenarios[t] = mod.scenarios;
+  resumable[t] = mod.resumable === true;
 }
 
 const scenarios = {};
@@ -165,6 +171,7 @@ try {
       for (const c of scenarios[name].cases(opts)) {
         for (const target of targets) {
           if (targetScenarios[target] && !targetScenarios[target].includes(name)) continue;
+          if (scenarios[name].needsResume && !resumable[target]) continue;
           const metrics = await measure(name, c, target);
           const line = { scenario: name, case: c.name, target, run, ...metrics };
           results.push(line);

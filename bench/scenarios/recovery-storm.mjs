@@ -25,6 +25,9 @@ import { cpuDeltaUs, round3 } from '../lib/stats.mjs';
 
 export const lg = recoveryLg;
 
+/** Runs only for targets whose server promises replay (`resumable` in the target). */
+export const needsResume = true;
+
 /** Subscriber connections per proxy process (two file descriptors each there). */
 const PER_PROXY = 8_000;
 const TOPICS = 10;
