@@ -10,6 +10,31 @@ const DRAIN_POLL_MS = 10;
 
 const kConnection = Symbol('hubbub.connection');
 
+let lastFrames: readonly Buffer[] = [];
+let lastJoined: Buffer | undefined;
+
+/**
+ * The held frames of one socket as one buffer. In a fan-out every subscriber holds the same
+ * frames in the same order, so the buffer built for one socket is reused for the next while the
+ * frames are the same objects: one copy per turn, not one per subscriber.
+ */
+export function joinFrames(frames: readonly Buffer[], bytes: number): Buffer {
+  if (frames.length === 1) return frames[0] as Buffer;
+  if (lastJoined !== undefined && frames.length === lastFrames.length) {
+    let same = true;
+    for (let i = 0; i < frames.length; i++) {
+      if (frames[i] !== lastFrames[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return lastJoined;
+  }
+  lastJoined = Buffer.concat(frames, bytes);
+  lastFrames = frames;
+  return lastJoined;
+}
+
 interface BoundSocket extends WebSocket {
   [kConnection]: Connection;
 }
@@ -83,7 +108,7 @@ export class WsSocket implements ClientSocket, Corkable {
   #spill(): void {
     const held = this.#held;
     if (held === null || held.length === 0) return;
-    const bytes = held.length === 1 ? (held[0] as Buffer) : Buffer.concat(held, this.#heldBytes);
+    const bytes = joinFrames(held, this.#heldBytes);
     this.#held = [];
     this.#heldBytes = 0;
     const raw = this.#raw;
