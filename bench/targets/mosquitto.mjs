@@ -14,7 +14,14 @@ import { MQTT_PASSWORD, MQTT_USER, startMosquitto } from '../lib/mosquitto-serve
 import { connectMqtt } from '../lib/wire-mqtt.mjs';
 
 /** Scenarios this target runs. */
-export const scenarios = ['fanout', 'many-topics', 'idle-memory', 'connect-rate', 'reconnect-storm', 'steady'];
+export const scenarios = [
+  'fanout',
+  'many-topics',
+  'idle-memory',
+  'connect-rate',
+  'reconnect-storm',
+  'steady',
+];
 
 /**
  * Established TCP connections of mosquitto's WebSocket listener: /proc/net/tcp rows in state 01
