@@ -4,13 +4,9 @@
  * the server restarts, with the same jittered exponential backoff for every target.
  */
 import { performance } from 'node:perf_hooks';
+import { firstRetryMs, nextRetryMs } from './backoff.mjs';
 import { closeAll, openMany, openOne } from './connections.mjs';
 import { topicName } from './pubsub-load.mjs';
-
-const FIRST_RETRY_JITTER_MS = 1_000;
-const RETRY_BASE_MS = 250;
-const RETRY_MAX_MS = 5_000;
-const MAX_ATTEMPTS = 30;
 
 async function openSlot(state, slot) {
   let established = false;
@@ -32,7 +28,7 @@ function lost(state, slot) {
   state.storm.firstLostAt ??= performance.now();
   state.storm.lost++;
   slot.conn = undefined;
-  retry(state, slot, 0, Math.random() * FIRST_RETRY_JITTER_MS);
+  retry(state, slot, 0, firstRetryMs());
 }
 
 function retry(state, slot, attempt, delayMs) {
@@ -45,9 +41,8 @@ function retry(state, slot, attempt, delayMs) {
       storm.lastBackAt = performance.now();
     } catch {
       storm.failedAttempts++;
-      if (attempt + 1 >= MAX_ATTEMPTS) return;
-      const cap = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt);
-      retry(state, slot, attempt + 1, cap * (0.5 + Math.random() / 2));
+      const next = nextRetryMs(attempt);
+      if (next !== undefined) retry(state, slot, attempt + 1, next);
     }
   }, delayMs);
 }

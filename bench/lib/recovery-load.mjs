@@ -11,14 +11,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import { tokenFor } from './auth.mjs';
+import { firstRetryMs, nextRetryMs } from './backoff.mjs';
 import { closeAll, openMany, openOne } from './connections.mjs';
 import { makePayload, publishPhase, readNumber } from './deliveries.mjs';
 import { topicName } from './pubsub-load.mjs';
 
-const FIRST_RETRY_JITTER_MS = 1_000;
-const RETRY_BASE_MS = 250;
-const RETRY_MAX_MS = 5_000;
-const MAX_ATTEMPTS = 30;
 /** Close code of the slow-consumer close (Hubbub's 4509). */
 const SLOW_CONSUMER = 4509;
 /** Publishes in flight while the subscribers are away. */
@@ -80,7 +77,7 @@ function closed(state, slot, conn, code) {
       state.closeExamples.push({ sub: slot.i, code, phase: state.recovery ? 'reconnecting' : 'connected' });
     }
   }
-  if (state.recovery) retry(state, slot, 0, Math.random() * FIRST_RETRY_JITTER_MS);
+  if (state.recovery) retry(state, slot, 0, firstRetryMs());
 }
 
 /** Opens `slot`'s connection (with its resume state, if any) and subscribes its topic. */
@@ -123,9 +120,8 @@ function retry(state, slot, attempt, delayMs) {
       state.progress();
     } catch {
       recovery.failedAttempts++;
-      if (attempt + 1 >= MAX_ATTEMPTS) return;
-      const cap = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt);
-      retry(state, slot, attempt + 1, cap * (0.5 + Math.random() / 2));
+      const next = nextRetryMs(attempt);
+      if (next !== undefined) retry(state, slot, attempt + 1, next);
     }
   }, delayMs);
 }
@@ -249,7 +245,7 @@ export function recover(state, { timeoutMs }) {
   };
   state.recovery = recovery;
   for (const slot of state.slots) {
-    if (slot.conn === undefined) retry(state, slot, 0, Math.random() * FIRST_RETRY_JITTER_MS);
+    if (slot.conn === undefined) retry(state, slot, 0, firstRetryMs());
   }
   return new Promise((resolve) => {
     const finish = (timedOut) => {

@@ -10,16 +10,16 @@
  * `redisUrl` (cross-instance) that one, otherwise a throwaway `redis-server` this process starts,
  * stops on close, and reports in `helperPids()` so its CPU and RSS count as the server's.
  * Clients: the publisher is `socket.io-client` (`transports: ['websocket']`); subscribers are the
- * raw Engine.IO/Socket.IO wire client with session recovery (lib/wire-socketio-recovery.mjs).
+ * raw Engine.IO/Socket.IO wire client, which resumes sessions (lib/wire-socketio.mjs).
  */
 import { createServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
-import { principalOf } from '../lib/auth.mjs';
 import { requireBinary } from '../lib/external.mjs';
 import { startRedis } from '../lib/procs.mjs';
-import { connectSocketIoRecovery } from '../lib/wire-socketio-recovery.mjs';
+import { connectSocketIo } from '../lib/wire-socketio.mjs';
+import { serveRooms } from './socketio.mjs';
 
 export { connectPublisher } from './socketio.mjs';
 
@@ -48,7 +48,7 @@ export const scenarios = [
   'recovery-storm',
 ];
 
-/** This target's server replays missed messages (see the resume contract in lib/wire-socketio-recovery.mjs). */
+/** This target's server replays missed messages (see the resume contract in lib/wire-socketio.mjs). */
 export const resumable = true;
 
 /**
@@ -74,26 +74,7 @@ export async function startServer(opts) {
     connectionStateRecovery: { maxDisconnectionDuration: MAX_DISCONNECTION_MS, skipMiddlewares: false },
     adapter: createAdapter(redis, { maxLen: STREAM_MAX_LEN }),
   });
-  io.use((socket, next) => {
-    const principal = principalOf(socket.handshake.auth?.token);
-    if (!principal) return next(new Error('unauthorized'));
-    socket.data.principal = principal;
-    next();
-  });
-  io.on('connection', (socket) => {
-    socket.on('sub', (topic, ack) => {
-      socket.join(topic);
-      if (typeof ack === 'function') ack(true);
-    });
-    socket.on('pub', (topic, data, ack) => {
-      io.to(topic).emit('msg', data);
-      if (typeof ack === 'function') ack(true);
-    });
-  });
-  await new Promise((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(opts.port, opts.host, resolve);
-  });
+  await serveRooms(io, http, opts);
   return {
     port: http.address().port,
     stats: () => ({ connections: io.engine.clientsCount, recovery: true }),
@@ -109,8 +90,8 @@ export async function startServer(opts) {
   };
 }
 
-/** Opens one subscriber-side connection (raw Socket.IO wire client with session recovery). */
-export const connect = connectSocketIoRecovery;
+/** Opens one subscriber-side connection (raw Socket.IO wire client, resuming with `resume`). */
+export const connect = connectSocketIo;
 
 /** What the load generator uses, for the README. */
 export const describe =

@@ -27,6 +27,23 @@ export async function startServer(opts) {
     io.adapter(createAdapter(pub, sub));
     redis = { pub, sub };
   }
+  await serveRooms(io, http, opts);
+  return {
+    port: http.address().port,
+    stats: () => ({ connections: io.engine.clientsCount }),
+    async close() {
+      await new Promise((resolve) => io.close(() => resolve()));
+      redis?.pub.disconnect();
+      redis?.sub.disconnect();
+    },
+  };
+}
+
+/**
+ * The bench's Socket.IO application, shared with the `socketio-recovery` target: the token check
+ * in `io.use`, `sub` joins a room, `pub` emits to it; then listens on `opts.port`.
+ */
+export async function serveRooms(io, http, opts) {
   io.use((socket, next) => {
     const principal = principalOf(socket.handshake.auth?.token);
     if (!principal) return next(new Error('unauthorized'));
@@ -47,15 +64,6 @@ export async function startServer(opts) {
     http.once('error', reject);
     http.listen(opts.port, opts.host, resolve);
   });
-  return {
-    port: http.address().port,
-    stats: () => ({ connections: io.engine.clientsCount }),
-    async close() {
-      await new Promise((resolve) => io.close(() => resolve()));
-      redis?.pub.disconnect();
-      redis?.sub.disconnect();
-    },
-  };
 }
 
 /** Opens one subscriber-side connection (raw Socket.IO wire client). */
