@@ -4,7 +4,7 @@
  * inherits the core), and read its CPU time and resident memory from /proc by its pid.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { procCpuUs, stopChild } from './procs.mjs';
 
@@ -62,10 +62,23 @@ export async function waitForPort(port, timeoutMs, label) {
 
 /**
  * Spawns `binary args` and waits for `port` to accept connections. Its output is kept (the last
- * 4 KB) for the error message if it exits early.
+ * 4 KB) for the error message if it exits early. `dir`, the broker's temporary directory (its
+ * config, its store), is removed when it stops. The benchmark server process may exit before
+ * `stop()` ran, so the broker is also killed, and `dir` removed, when that process exits.
  */
-export async function startExternal({ binary, args, port, label }) {
+export async function startExternal({ binary, args, port, label, dir }) {
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const removeDir = () => dir && rmSync(dir, { recursive: true, force: true });
+  const onExit = () => {
+    child.kill('SIGKILL');
+    removeDir();
+  };
+  process.once('exit', onExit);
+  const stop = async () => {
+    await stopChild(child, 5_000);
+    process.off('exit', onExit);
+    removeDir();
+  };
   let output = '';
   const keep = (chunk) => {
     output = (output + chunk).slice(-4096);
@@ -76,8 +89,13 @@ export async function startExternal({ binary, args, port, label }) {
     child.once('exit', (code) => reject(new Error(`${label} exited (${code}) before listening:\n${output}`))),
   );
   exited.catch(() => {});
-  await Promise.race([waitForPort(port, 15_000, label), exited]);
-  return { child, pid: child.pid, stop: () => stopChild(child, 5_000) };
+  try {
+    await Promise.race([waitForPort(port, 15_000, label), exited]);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { child, pid: child.pid, stop };
 }
 
 /**

@@ -63,34 +63,22 @@ export async function startMosquitto(opts) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-mosquitto-'));
   // Started as root, mosquitto drops to the `mosquitto` user before it reads the password file.
   chmodSync(dir, 0o755);
-  const cleanup = () => rmSync(dir, { recursive: true, force: true });
-  let ext;
-  const killOnExit = () => {
-    ext?.child.kill('SIGKILL');
-    cleanup();
-  };
   try {
     const hash = opts.passwordHash ?? 'sha512';
     execFileSync(passwd, ['-H', hash, '-c', '-b', join(dir, 'passwd'), MQTT_USER, MQTT_PASSWORD], {
       stdio: 'ignore',
     });
     chmodSync(join(dir, 'passwd'), 0o644);
-    const confPath = join(dir, 'mosquitto.conf');
-    writeFileSync(confPath, config({ dir, port, plainPort: await freePort() }));
-    ext = await startExternal({ binary, args: ['-c', confPath], port, label: 'mosquitto' });
   } catch (err) {
-    cleanup();
+    rmSync(dir, { recursive: true, force: true });
     throw err;
   }
-  // The benchmark server process may exit before close() finished; never leave mosquitto behind.
-  process.once('exit', killOnExit);
+  const confPath = join(dir, 'mosquitto.conf');
+  writeFileSync(confPath, config({ dir, port, plainPort: await freePort() }));
+  const ext = await startExternal({ binary, args: ['-c', confPath], port, label: 'mosquitto', dir });
   return {
     port,
     pid: ext.pid,
-    async close() {
-      await ext.stop();
-      process.off('exit', killOnExit);
-      cleanup();
-    },
+    close: () => ext.stop(),
   };
 }

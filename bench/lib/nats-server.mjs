@@ -7,7 +7,7 @@
  * temporary directory. With `cluster`, a cluster listener on a free port and routes to the given
  * ports of the other members.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireBinary, startExternal, waitForPort } from './external.mjs';
@@ -78,27 +78,23 @@ export async function startNatsServer(opts) {
   const cluster = opts.routes ? { port: await freePort(), routes: opts.routes } : undefined;
   const monitorPort = cluster && opts.routes.length > 0 ? await freePort() : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'bench-nats-'));
-  const cleanup = () => rmSync(dir, { recursive: true, force: true });
-  let ext;
-  const killOnExit = () => {
-    ext?.child.kill('SIGKILL');
-    cleanup();
-  };
+  const confPath = join(dir, 'nats.conf');
+  writeFileSync(
+    confPath,
+    config({ dir, wsPort, clientPort, jetstream: opts.jetstream, cluster, monitorPort }),
+  );
+  const ext = await startExternal({
+    binary,
+    args: ['-c', confPath],
+    port: wsPort,
+    label: 'nats-server',
+    dir,
+  });
   try {
-    const confPath = join(dir, 'nats.conf');
-    writeFileSync(
-      confPath,
-      config({ dir, wsPort, clientPort, jetstream: opts.jetstream, cluster, monitorPort }),
-    );
-    ext = await startExternal({ binary, args: ['-c', confPath], port: wsPort, label: 'nats-server' });
-    // The benchmark server process may exit before close() finished; never leave nats-server behind.
-    process.once('exit', killOnExit);
     await waitForPort(clientPort, 15_000, 'nats-server');
     if (monitorPort) await waitForRoutes(monitorPort, opts.routes.length, 15_000);
   } catch (err) {
-    ext?.child.kill('SIGKILL');
-    process.off('exit', killOnExit);
-    cleanup();
+    await ext.stop();
     throw err;
   }
   return {
@@ -108,10 +104,6 @@ export async function startNatsServer(opts) {
     pid: ext.pid,
     /** Client connections open on the WebSocket listener. */
     connections: () => establishedOn(wsPort),
-    async close() {
-      await ext.stop();
-      process.off('exit', killOnExit);
-      cleanup();
-    },
+    close: () => ext.stop(),
   };
 }
