@@ -126,7 +126,8 @@ export class WsSocket implements ClientSocket, Corkable {
   }
 
   terminate(): void {
-    this.#held = this.#held === null ? null : [];
+    // What is held dies with the socket.
+    if (this.#held !== null) this.#held = [];
     this.#heldBytes = 0;
     this.ws.terminate();
   }

@@ -15,8 +15,8 @@ export interface Batched {
 const FLUSH_BYTES = 64 * 1024;
 
 /**
- * Turns a burst keeps the batcher busy after its last burst: a convoy of messages that split
- * across two turns (one read, the rest a moment later) stays batched.
+ * How many turns the batcher stays busy after a burst, so a convoy of messages that splits
+ * across turns (one read now, the rest a moment later) stays batched.
  */
 const BUSY_ROUNDS = 16;
 
